@@ -111,13 +111,13 @@ class _Frame:
     has_key: bool = False
 
 
-def _scalar(event: Any, path: str, findings: list[Finding]) -> Any:
+def _scalar(event: Any, path: str) -> Any:
     value: str = event.value
     tag = event.tag
     if tag is not None and tag != "!":
         kind = _TAGGED.get(tag)
         if kind is None and tag not in (_CORE + "null", _CORE + "bool"):
-            raise _Abort(_finding(path, event, Code.FORBIDDEN_TAG, f"tag {clip(tag)} is not allowed"))
+            raise _Abort(_forbidden_tag(path, event))
         if kind is str:
             return value
         if kind is not None:
@@ -139,6 +139,10 @@ def _scalar(event: Any, path: str, findings: list[Finding]) -> Any:
 def _finding(path: str, event: Any, code: Code, message: str) -> Finding:
     mark = event.start_mark
     return Finding(path, mark.line + 1, mark.column + 1, code, message)
+
+
+def _forbidden_tag(path: str, event: Any) -> Finding:
+    return _finding(path, event, Code.FORBIDDEN_TAG, f"tag {clip(event.tag)} is not allowed")
 
 
 def _build(events: Iterator[Any], path: str, findings: list[Finding]) -> Any:
@@ -184,12 +188,10 @@ def _build(events: Iterator[Any], path: str, findings: list[Finding]) -> Any:
     for event in events:
         kind = type(event)
         if kind is yaml.ScalarEvent:
-            attach(_scalar(event, path, findings), event)
+            attach(_scalar(event, path), event)
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
             if event.tag not in _COLLECTION_TAGS:
-                raise _Abort(
-                    _finding(path, event, Code.FORBIDDEN_TAG, f"tag {clip(event.tag)} is not allowed")
-                )
+                raise _Abort(_forbidden_tag(path, event))
             if len(stack) >= MAX_DEPTH:
                 raise _Abort(
                     _finding(path, event, Code.TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels")
