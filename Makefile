@@ -11,8 +11,10 @@ $(BIN)/vet: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# vet exits 1 for INELIGIBLE and 3 for REVIEW: those are answers, not failures;
+# only 2 (usage error, unusable registry) fails the demo.
 demo: $(BIN)/vet
-	$(BIN)/vet validate
+	$(BIN)/vet unit "102nd Battalion" || test $$? -ne 2
 
 test: $(BIN)/vet
 	$(BIN)/ruff check vetting tests bench

@@ -6,13 +6,25 @@ person sees and every exit status is decided here.
 
 from __future__ import annotations
 
-from enum import IntEnum
+import contextlib
+import json
+import os
+import re
+import sys
+from datetime import date
+from enum import IntEnum, StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 
 import typer
 
-from vetting import __version__
+from vetting import __version__, checks, loader, registry, render, roster, schemas
+from vetting.codes import clip
+from vetting.matching import Matcher
+from vetting.model import Law, PartialDate
+
+if TYPE_CHECKING:  # imported when a verdict is asked for, to start fast otherwise
+    from vetting.rules import Query
 
 
 class Exit(IntEnum):
@@ -59,6 +71,558 @@ def _root(
     ] = False,
 ) -> None:
     """Leahy vetting of foreign security-force units and people against a cited registry."""
+
+
+def _usage_error(message: str) -> NoReturn:
+    typer.echo(f"vet: error: {message}", err=True)
+    raise typer.Exit(Exit.USAGE)
+
+
+def _stdout() -> TextIO:
+    # A terminal that cannot show a character gets an escape, never a traceback.
+    stream = sys.stdout
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
+    return stream
+
+
+# --- vet validate ----------------------------------------------------------------
+
+class FindingsFormat(StrEnum):
+    TEXT = "text"
+    GITHUB = "github"
+    JSON = "json"
+
+
+def _shown(path: Path) -> Path:
+    """A path as findings show it: relative to the working folder when it is under it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()) if path.is_absolute() else path
+    except ValueError:
+        return path
+
+
+def _registry_folders(paths: list[Path]) -> list[Path]:
+    """The registry folder of each PATH (a file stands for its folder), each once."""
+    folders: dict[Path, Path] = {}
+    for path in paths:
+        if path.is_dir():
+            folder = path
+        elif path.is_file():
+            if path.name not in registry.LAYOUT:
+                _usage_error(
+                    f"{path}: not a registry file; vet validate reads "
+                    f"{registry.UNITS_FILE} and {registry.ALLEGATIONS_FILE} "
+                    "(give one of them or their folder)"
+                )
+            folder = path.parent
+        else:
+            _usage_error(f"{path}: no such file or folder")
+        folders.setdefault(folder.resolve(), _shown(folder))
+    return list(folders.values())
+
+
+@app.command()
+def validate(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="PATH",
+            help="Registry folders, or units.yaml/allegations.yaml files in one. A file "
+            "stands for its whole folder, so references between the two files are "
+            "checked. Default: the registry in use (--data, else env VET_DATA, else "
+            "the bundled registry).",
+            show_default=False,
+        ),
+    ] = None,
+    data: DataOption = None,
+    output_format: Annotated[
+        FindingsFormat | None,
+        typer.Option(
+            "--format", "-f",
+            help="text: PATH:LINE:COL: LEVEL CODE message, then a summary line; "
+            "github: workflow-command annotations; json: one document. "
+            "Default: github when env GITHUB_ACTIONS is true, else text.",
+            show_default=False,
+        ),
+    ] = None,
+    max_bytes: Annotated[
+        int,
+        typer.Option(
+            "--max-bytes", envvar="VET_MAX_BYTES", min=1,
+            help="Size limit per file in bytes; a larger file is finding VET106.",
+        ),
+    ] = loader.DEFAULT_MAX_BYTES,
+) -> None:
+    """Check a registry: YAML, schema and integrity; exit 0 valid, 1 errors, 2 unusable.
+
+    Every finding has a stable code (VET101 ... VET352, listed in the README) and
+    a 1-based line and column. Warnings alone keep exit status 0.
+
+    Example: vet validate data/ --format json
+
+    Example (pre-commit passes the files it changed): vet validate data/units.yaml
+    """
+    folders = _registry_folders(paths) if paths else [_shown(registry.locate(data))]
+    if output_format is None:
+        github = os.environ.get("GITHUB_ACTIONS", "").lower() == "true"
+        output_format = FindingsFormat.GITHUB if github else FindingsFormat.TEXT
+    try:
+        results = [checks.validate(folder, max_bytes) for folder in folders]
+    except loader.UnreadableError as error:
+        _usage_error(str(error))
+    result = checks.Validation.combine(results)
+    stream = _stdout()
+    try:
+        render.get("findings", output_format.value)(result, stream)
+        stream.flush()
+    except BrokenPipeError:
+        # The reader went away (`| head`); the registry's exit status still stands.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+    raise typer.Exit(Exit.OK if result.ok else Exit.FAIL)
+
+
+# --- vet schema ------------------------------------------------------------------
+
+class SchemaFile(StrEnum):
+    UNITS = "units"
+    ALLEGATIONS = "allegations"
+
+    @property
+    def filename(self) -> str:
+        return f"{self.value}.yaml"
+
+
+@app.command()
+def schema(
+    file: Annotated[
+        SchemaFile | None,
+        typer.Argument(help="The file whose schema to print; both when left out.",
+                       show_default=False),
+    ] = None,
+    write: Annotated[
+        Path | None,
+        typer.Option(
+            "--write", metavar="DIR", file_okay=False,
+            help="Write units.schema.json and allegations.schema.json into DIR instead "
+            "of printing (vet schema --write vetting/schemas regenerates the committed ones).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Print the JSON Schema (draft-07) of units.yaml or allegations.yaml.
+
+    Without FILE, prints one JSON object mapping each file name to its schema.
+    Editors' YAML language servers use these schemas to complete and check keys.
+
+    Example: vet schema units > units.schema.json
+    """
+    if write is not None:
+        if not write.is_dir():
+            _usage_error(f"{write}: no such folder")
+        try:
+            written = schemas.write(write)
+        except OSError as error:
+            _usage_error(f"{write}: cannot write: {error.strerror or error}")
+        for path in written:
+            typer.echo(f"wrote {path}")
+        return
+    stream = _stdout()
+    if file is not None:
+        stream.write(schemas.dumps(schemas.schema(file.filename)))
+        return
+    both = {filename: schemas.schema(filename) for filename in registry.FILE_MODELS}
+    stream.write(json.dumps(both, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+# --- vet unit, vet person, vet show ----------------------------------------------
+
+class VerdictFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+NAME_LIMIT = 300  # the longest name the registry format allows
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of", metavar="DATE",
+        help="Vet as of this day, YYYY-MM-DD (default: today): allegations dated after it "
+        "are ignored and posts are read on it, so a past decision can be reproduced.",
+        show_default=False,
+    ),
+]
+LawOption = Annotated[
+    Law,
+    typer.Option(
+        "--law",
+        help="state: 22 U.S.C. 2378d, lifted by effective steps; dod: 10 U.S.C. 362, "
+        "lifted by corrective steps or a waiver.",
+    ),
+]
+CountryOption = Annotated[
+    str | None,
+    typer.Option(
+        "--country", metavar="CC",
+        help="ISO 3166-1 alpha-2 country code, such as MX: a candidate of another country "
+        "is at most a possible match.",
+        show_default=False,
+    ),
+]
+VerdictFormatOption = Annotated[
+    VerdictFormat | None,
+    typer.Option(
+        "--format", "-f",
+        help="table: a panel for people; json: one document for programs. "
+        "Default: table on a terminal, json when the output is piped or redirected.",
+        show_default=False,
+    ),
+]
+VERDICT_EXIT = {
+    "ELIGIBLE": Exit.OK, "REVIEW": Exit.REVIEW, "SUSPENDED": Exit.FAIL, "INELIGIBLE": Exit.FAIL,
+}
+
+
+def parse_as_of(text: str | None) -> date:
+    """The --as-of day (today when not given); a usage error when it is not a day."""
+    if text is None:
+        return date.today()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        try:
+            day = date.fromisoformat(text.strip())
+        except ValueError as error:
+            _usage_error(f"--as-of {clip(text)}: {error}")
+        if not 1800 <= day.year < 9999:  # an answer is valid for a year after it
+            _usage_error(f"--as-of {clip(text)}: the year must be from 1800 to 9998")
+        return day
+    _usage_error(f"--as-of {clip(text)}: expected a day as YYYY-MM-DD, such as 2024-06-30")
+
+
+def parse_country(text: str | None) -> str | None:
+    """An ISO 3166-1 alpha-2 code in capitals; a usage error when it is not one."""
+    if text is None:
+        return None
+    code = text.strip().upper()
+    if len(code) != 2 or not ("A" <= code[0] <= "Z" and "A" <= code[1] <= "Z"):
+        _usage_error(f"--country {clip(text)}: expected an ISO 3166-1 alpha-2 country code, "
+                     "such as MX")
+    return code
+
+
+def _name(text: str, what: str) -> str:
+    name = " ".join(text.split())
+    if not name:
+        _usage_error(f"{what} is empty")
+    if len(name) > NAME_LIMIT:
+        _usage_error(f"{what} {clip(name)} is longer than {NAME_LIMIT} characters")
+    return name
+
+
+def open_registry(data: Path | None) -> registry.Registry:
+    """The registry in use, or exit 2 with a one-line message when it cannot be used."""
+    try:
+        return registry.open_registry(data)
+    except (registry.RegistryError, OSError) as error:
+        _usage_error(str(error))
+
+
+def _output_format(chosen: VerdictFormat | None) -> str:
+    if chosen is not None:
+        return chosen.value
+    return VerdictFormat.TABLE.value if sys.stdout.isatty() else VerdictFormat.JSON.value
+
+
+def _vet(
+    query: Query, as_of: str | None, law: Law, output_format: VerdictFormat | None,
+    data: Path | None,
+) -> NoReturn:
+    from vetting.matching import Matcher
+    from vetting.rules import vet_query
+
+    day = parse_as_of(as_of)
+    used = open_registry(data)
+    answer = vet_query(used, Matcher.from_registry(used), query, as_of=day, law=law)
+    _render("verdict", output_format, answer)
+    raise typer.Exit(VERDICT_EXIT[answer.verdict])
+
+
+def _render(subject: str, chosen: VerdictFormat | None, result: object) -> None:
+    stream = _stdout()
+    try:
+        render.get(subject, _output_format(chosen))(result, stream)
+        stream.flush()
+    except BrokenPipeError:
+        # The reader went away (`| head`); the verdict's exit status still stands.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+
+
+@app.command()
+def unit(
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="The unit's name, as written in the request.")
+    ],
+    as_of: AsOfOption = None,
+    law: LawOption = Law.STATE,
+    country: CountryOption = None,
+    output_format: VerdictFormatOption = None,
+    data: DataOption = None,
+) -> None:
+    """Vet a unit: the verdict, its reasons and the sources they rest on.
+
+    The name is matched against every unit in the registry (names and aliases).
+    Exit status: 0 ELIGIBLE, 1 INELIGIBLE or SUSPENDED, 3 REVIEW, 2 usage error
+    or unusable registry.
+
+    Example: vet unit "102nd Battalion"
+
+    Example (as decided on a past day, under DoD law, for a script):
+    vet unit "102nd Battalion" --as-of 2015-06-01 --law dod --format json
+    """
+    from vetting.rules import Query
+
+    query = Query("unit", _name(name, "NAME"), country=parse_country(country))
+    _vet(query, as_of, law, output_format, data)
+
+
+@app.command()
+def person(
+    name: Annotated[
+        str,
+        typer.Argument(metavar="NAME", help="The person's name, as written in the request."),
+    ],
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            "--unit", metavar="UNIT",
+            help="The unit the person serves in: the answer is the worse of the person's "
+            "and the unit's verdicts.",
+            show_default=False,
+        ),
+    ] = None,
+    dob: Annotated[
+        str | None,
+        typer.Option(
+            "--dob", metavar="DATE",
+            help="Birth date, YYYY, YYYY-MM or YYYY-MM-DD: a candidate born on another "
+            "date is at most a possible match.",
+            show_default=False,
+        ),
+    ] = None,
+    as_of: AsOfOption = None,
+    law: LawOption = Law.STATE,
+    country: CountryOption = None,
+    output_format: VerdictFormatOption = None,
+    data: DataOption = None,
+) -> None:
+    """Vet a person, alone or as a member of a unit (the worse of the two verdicts).
+
+    The name is matched against every person in the registry; --dob and
+    --country keep a contradicting candidate out of the match band. Exit status:
+    0 ELIGIBLE, 1 INELIGIBLE or SUSPENDED, 3 REVIEW, 2 usage error or unusable
+    registry.
+
+    Example: vet person "Iván Reyes Arzate" --unit "Sensitive Investigative Unit"
+    """
+    from vetting.rules import Query
+
+    birth_date = None
+    if dob is not None:
+        try:
+            birth_date = PartialDate.parse(dob)
+        except ValueError as error:
+            _usage_error(f"--dob {clip(dob)}: {error}")
+    query = Query(
+        "person", _name(name, "NAME"), None if unit is None else _name(unit, "--unit"),
+        birth_date, parse_country(country),
+    )
+    _vet(query, as_of, law, output_format, data)
+
+
+@app.command()
+def show(
+    entry_id: Annotated[
+        str,
+        typer.Argument(metavar="ID", help="The id of a unit, person or allegation."),
+    ],
+    output_format: VerdictFormatOption = None,
+    data: DataOption = None,
+) -> None:
+    """Show one registry entry whole: names, links, posts, allegations, sources.
+
+    A unit with its parents, children, predecessors, successors and the people
+    who held posts in it; a person with their posts; an allegation with whom it
+    names. Exit status: 0, or 2 when no entry has the id.
+
+    Example: vet show mx-sedena-bi-102
+    """
+    from vetting.show import close_ids, profile
+
+    used = open_registry(data)
+    found = profile(used, entry_id.strip())
+    if found is None:
+        close = close_ids(used, entry_id.strip())
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        _usage_error(f"no unit, person or allegation has the id {clip(entry_id)}{hint}")
+    _render("entity", output_format, found)
+
+
+# --- vet batch -------------------------------------------------------------------
+
+class BatchFormat(StrEnum):
+    CSV = "csv"
+    JSON = "json"
+    JSONL = "jsonl"
+    TABLE = "table"
+
+
+# Rosters longer than this get a progress bar (on a terminal): shorter ones finish
+# before a bar would be read.
+PROGRESS_OVER = 300
+INTERRUPTED = 130  # the shell's status for Ctrl-C (128 + SIGINT)
+BROKEN_PIPE = 141  # 128 + SIGPIPE, what a tool killed by a closed pipe returns
+
+
+def _batch_exit(counts: dict[str, int]) -> Exit:
+    """ERROR rows first (2), then the worst verdict's status as `vet unit` gives it."""
+    if counts[roster.ERROR]:
+        return Exit.USAGE
+    found = [VERDICT_EXIT[verdict] for verdict, count in counts.items() if count]
+    return max(found, key=_EXIT_RANK.index, default=Exit.OK)
+
+
+_EXIT_RANK = [Exit.OK, Exit.REVIEW, Exit.FAIL]
+
+
+def _vet_with_progress(
+    rows: roster.Roster, reg: registry.Registry, as_of: date, law: Law
+) -> roster.Batch:
+    matcher = Matcher.from_registry(reg)
+    if len(rows.rows) <= PROGRESS_OVER or not sys.stderr.isatty():
+        return roster.vet_roster(rows, reg, matcher, as_of=as_of, law=law)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    columns = (BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("vetting", total=len(rows.rows))
+        return roster.vet_roster(
+            rows, reg, matcher, as_of=as_of, law=law,
+            progress=lambda done: bar.advance(task, done),
+        )
+
+
+@app.command()
+def batch(
+    roster_path: Annotated[
+        str,
+        typer.Argument(
+            metavar="ROSTER",
+            help="The roster: a CSV file (comma, semicolon or tab; UTF-8 or Windows-1252), "
+            "or - for standard input.",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", metavar="PATH", dir_okay=False,
+            help="Write the results to PATH (atomically: a failed or interrupted run leaves "
+            "PATH as it was) instead of standard output. Never the roster itself.",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        BatchFormat | None,
+        typer.Option(
+            "--format", "-f",
+            help="csv: the roster's columns then verdict, match_id, match_name, score, "
+            "reasons, sources (UTF-8 with BOM, for Excel); jsonl: one object per row; json: "
+            "one document with a summary; table: counts per verdict and the rows that are "
+            "not ELIGIBLE. Default: table on a terminal, csv otherwise or with --out.",
+            show_default=False,
+        ),
+    ] = None,
+    as_of: AsOfOption = None,
+    law: LawOption = Law.STATE,
+    data: DataOption = None,
+    columns: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--columns", metavar="FIELD=HEADER,...",
+            help="Say which column holds a field when its header is not one vet knows: "
+            "name, unit, birth_date, country. name=Nombre+Apellidos joins columns; unit= "
+            "(empty) reads no unit column.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Vet every row of a roster (a CSV of nominees) and write one result per row.
+
+    A row with a name is vetted as that person (of its unit, when it has one: the
+    worse verdict); a row with only a unit, as that unit. Headers are read without
+    case or accents, in English or Spanish: name/nombre, unit/unidad,
+    birth_date/fecha de nacimiento, country/país. Other columns pass through.
+
+    Exit status: 2 if any row is ERROR (all results are still written), else 1
+    if any is INELIGIBLE or SUSPENDED, else 3 if any is REVIEW, else 0.
+
+    Example: vet batch nominees.csv --out vetted.csv --as-of 2024-06-30
+
+    Example (Spanish headers under other names):
+    vet batch curso.csv --columns name=Participante,unit=Adscripción -f table
+    """
+    try:
+        chosen = roster.parse_columns(columns or [])
+    except roster.RosterError as error:
+        _usage_error(str(error))
+    day = parse_as_of(as_of)
+    from_stdin = roster_path == "-"
+    source = Path(roster_path)
+    if out is not None and not from_stdin and roster.same_file(source, out):
+        _usage_error(f"--out {out} is the roster itself; write the results to another file")
+    try:
+        raw = sys.stdin.buffer.read() if from_stdin else roster.read_bytes(source)
+        rows = roster.read_roster(raw, "<stdin>" if from_stdin else roster_path, chosen)
+    except roster.RosterError as error:
+        _usage_error(str(error))
+    for warning in rows.warnings:
+        typer.echo(f"vet: warning: {warning}", err=True)
+    reg = open_registry(data)
+    if output_format is None:
+        terminal = out is None and sys.stdout.isatty()
+        output_format = BatchFormat.TABLE if terminal else BatchFormat.CSV
+    write = render.get("batch", output_format.value)
+    try:
+        if out is not None:
+            with roster.atomic_output(out) as stream:
+                result = _vet_with_progress(rows, reg, day, law)
+                write(result, stream)
+        else:
+            result = _vet_with_progress(rows, reg, day, law)
+            stream = _stdout()
+            if output_format is not BatchFormat.TABLE:
+                stream.reconfigure(encoding="utf-8", newline="")  # type: ignore[attr-defined]
+            write(result, stream)
+            stream.flush()
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as other Unix tools do.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(BROKEN_PIPE) from None
+    except OSError as error:
+        _usage_error(f"cannot write {out}: {error.strerror or error}")
+    except KeyboardInterrupt:
+        kept = f"; {out} was left as it was" if out is not None else ""
+        typer.echo(f"vet: interrupted{kept}", err=True)
+        raise typer.Exit(INTERRUPTED) from None
+    if out is not None or output_format is not BatchFormat.TABLE:
+        from vetting.render.table import batch_summary
+
+        typer.echo(batch_summary(result), err=True)
+    raise typer.Exit(_batch_exit(result.counts))
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ never renumber or reuse one.
 - VET1xx: the file as YAML (reading, syntax, hostile constructs).
 - VET2xx: the schema (keys, types, allowed values).
 - VET3xx: integrity across records (references, cycles, dates, duplicates).
+- VET4xx: roster rows that `vet batch` cannot vet (verdict ERROR).
 - VET5xx: verdict rules (why a verdict reaches an entity).
 """
 
@@ -49,7 +50,8 @@ class Code(Enum):
     )
     FORBIDDEN_TAG = (
         "VET103", "forbidden-tag", Level.ERROR,
-        "An explicit tag such as `!!python/object`; the registry is plain data and no tag runs.",
+        "An explicit tag such as `!!python/object` (only `!!str` is allowed); the registry "
+        "is plain data and no tag runs.",
     )
     ALIAS = (
         "VET104", "alias", Level.ERROR,
@@ -67,6 +69,11 @@ class Code(Enum):
     MULTIPLE_DOCUMENTS = (
         "VET108", "multiple-documents", Level.ERROR,
         "The file holds more than one YAML document (`---`).",
+    )
+    EMPTY_FILE = (
+        "VET110", "empty-file", Level.ERROR,
+        "The file holds no data at all (empty, or only comments): an emptied registry would "
+        "clear everyone, so an empty one must be said with `units: []` and the like.",
     )
     COMPLEX_KEY = (
         "VET109", "complex-key", Level.ERROR, "A mapping key is itself a list or a mapping.",
@@ -99,8 +106,8 @@ class Code(Enum):
     )
     DUPLICATE_ID = (
         "VET303", "duplicate-id", Level.ERROR,
-        "Two records share an id; ids are unique across units and people, and across "
-        "sources and allegations.",
+        "Two records share an id; ids are unique across units and people together, "
+        "among sources, and among allegations.",
     )
     END_BEFORE_START = ("VET304", "end-before-start", Level.ERROR, "A span ends before it starts.")
     FUTURE_DATE = (
@@ -117,6 +124,94 @@ class Code(Enum):
     )
     UNUSED_SOURCE = (
         "VET352", "unused-source", Level.WARNING, "A source that no allegation cites.",
+    )
+
+    # VET4xx: roster rows (`vet batch`); each makes its row ERROR, never the whole roster
+    ROW_NO_SUBJECT = (
+        "VET401", "row-no-subject", Level.ERROR,
+        "A roster row has neither a name nor a unit (empty, or placeholders such as N/A).",
+    )
+    ROW_BAD_DATE = (
+        "VET402", "row-bad-date", Level.ERROR,
+        "A roster row's birth date is not YYYY, YYYY-MM or YYYY-MM-DD, or does not exist.",
+    )
+    ROW_BAD_COUNTRY = (
+        "VET403", "row-bad-country", Level.ERROR,
+        "A roster row's country is not an ISO 3166-1 alpha-2 code such as MX.",
+    )
+    ROW_CELL_TOO_LONG = (
+        "VET404", "row-cell-too-long", Level.ERROR,
+        "A roster cell over 10,000 characters, or a name, unit, birth date or country "
+        "over 300.",
+    )
+    ROW_EXTRA_CELLS = (
+        "VET405", "row-extra-cells", Level.ERROR,
+        "A roster row has more filled cells than the header: a value holds an unquoted "
+        "delimiter.",
+    )
+    ROW_CONTROL_CHARACTER = (
+        "VET406", "row-control-character", Level.ERROR,
+        "A roster row's name, unit, birth date or country holds a line break or control "
+        "character (often an unbalanced quote).",
+    )
+
+    # VET50x: who an allegation reaches (the slug is the rule's name in JSON output)
+    DIRECT = ("VET501", "direct", None, "The allegation names the unit or person.")
+    MEMBER_AT_THE_TIME = (
+        "VET502", "member-at-the-time", None,
+        "A unit where a person the allegation names held a post on the allegation's date.",
+    )
+    COMMAND = (
+        "VET503", "command", None,
+        "A person the allegation names commanded the unit (or one above it) on its date: "
+        "the unit and every unit below it take the allegation's effect.",
+    )
+    SUBUNIT = (
+        "VET504", "subunit", None,
+        "A unit below a unit barred by rules VET501-VET502 gets REVIEW: someone must check "
+        "whether it took part.",
+    )
+    SUCCESSOR = (
+        "VET505", "successor", None,
+        "A unit whose predecessors include a barred unit gets REVIEW.",
+    )
+    SERVING_MEMBER = (
+        "VET506", "serving-member", None,
+        "A person holding a post, on the as-of date, in a unit that is INELIGIBLE or "
+        "SUSPENDED takes that verdict.",
+    )
+    UNIT_AND_PERSON = (
+        "VET507", "unit-and-person", None,
+        "A person vetted together with a unit takes the worse of the two verdicts.",
+    )
+    # VET52x: allegations that reach an entity without barring it
+    REMEDIATED = (
+        "VET521", "remediated", None,
+        "A bar lifted by a remediation determination under the law in use.",
+    )
+    NOT_GVHR = (
+        "VET522", "not-gvhr", None,
+        "A note: the allegation is not a gross violation of human rights and never bars.",
+    )
+    NOT_CREDIBLE = (
+        "VET523", "not-credible", None,
+        "A note: the allegation was judged not credible and never bars.",
+    )
+    # VET53x: how the query met the registry
+    POSSIBLE_MATCH = (
+        "VET531", "possible-match", None,
+        "A possible match whose own verdict is not ELIGIBLE: a person must decide (REVIEW).",
+    )
+    AMBIGUOUS_MATCH = (
+        "VET532", "ambiguous-match", None,
+        "Several entities match the query; the answer takes the worst of their verdicts.",
+    )
+    NO_RECORD = (
+        "VET533", "no-record", None, "No record in the registry matches the query.",
+    )
+    CLEAR_RECORD = (
+        "VET534", "clear-record", None,
+        "The matched entity is in the registry and no allegation reaches it.",
     )
 
 

@@ -41,8 +41,8 @@ _SPECIAL: dict[str, Any] = {
     ".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"), ".nan": float("nan"),
 }
 _CORE = "tag:yaml.org,2002:"
-_TAGGED: dict[str, type] = {_CORE + "str": str, _CORE + "int": int, _CORE + "float": float}
-_COLLECTION_TAGS = {None, "!", _CORE + "map", _CORE + "seq"}
+_STR = _CORE + "str"
+_COLLECTION_TAGS = {None, "!"}
 
 
 def max_bytes_from_env() -> int:
@@ -114,18 +114,9 @@ class _Frame:
 def _scalar(event: Any, path: str) -> Any:
     value: str = event.value
     tag = event.tag
-    if tag is not None and tag != "!":
-        kind = _TAGGED.get(tag)
-        if kind is None and tag not in (_CORE + "null", _CORE + "bool"):
-            raise _Abort(_forbidden_tag(path, event))
-        if kind is str:
-            return value
-        if kind is not None:
-            try:
-                return kind(value)
-            except ValueError:
-                return value
-    if event.style or tag == "!":  # quoted or block scalars are always text
+    if tag not in (None, "!", _STR):  # the registry needs no other tag; none may build anything
+        raise _Abort(_forbidden_tag(path, event))
+    if tag is not None or event.style:  # quoted, block or `!!str`: always text
         return value
     if value in _SPECIAL:
         return _SPECIAL[value]

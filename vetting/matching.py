@@ -1,30 +1,54 @@
 """Matching a queried name against the registry's units and people.
 
-Every unit and person is a candidate, whether or not it has allegations. A
-candidate gets a score 0-100 and a band: `match` (takes the entity's verdict)
-or `possible` (a person must look). Numbers are compared as numbers: a
-different number is never a candidate, a number on one side only is at most
-`possible`.
+Every unit and person is a candidate, whether or not it has allegations. Each
+registry name is read once (`names.parse_unit`, `names.parse_person`); a query
+is read the same way, a vectorised rapidfuzz pass over the prepared feature
+strings picks the names worth a closer look, and the rules below decide.
+
+A candidate gets a score 0-100 and a band:
+- `match`: everything the two names say agrees (score >= MATCH_AT);
+- `possible`: nothing contradicts, but something is missing or only similar —
+  a number or unit type on one side only, a generic word ("Región") for a
+  specific one, a second surname missing, a misspelt given name.
+A contradiction rules the candidate out: a different number, unit type, arm,
+state or place; for units, another country than `--country`.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import JaroWinkler
 
 from vetting.model import PartialDate, Person, Unit, spans_overlap
+from vetting.names import (
+    MISSPELT_NOTE,
+    PersonName,
+    PersonReadings,
+    UnitName,
+    initials_fit,
+    lexicon,
+    parse_person,
+    parse_unit,
+    sound_key,
+)
 
 if TYPE_CHECKING:
     from vetting.registry import Registry
 
-MATCH_AT = 90.0
-POSSIBLE_AT = 75.0
+MATCH_AT = 90.0  # the least score of a `match`
+POSSIBLE_AT = 65.0  # the least score of a `possible` unit
+PERSON_POSSIBLE_AT = 70.0  # the least score of a `possible` person
+TIE = 3.0  # two matches this close cannot be told apart: both become `possible`
+SHORTLIST = 100  # names per query the vectorised pass hands to the rules
+SHORT_ACRONYM = 4  # initials shorter than this are never a sure match
+MAX_QUERY = 1000  # characters of a query read; registry names hold at most 300
+WORD_ALIKE = 80.0  # two words this similar (rapidfuzz ratio) may be one word misspelt
 
 
 class Band(StrEnum):
@@ -38,62 +62,181 @@ class Candidate:
 
     id: str
     kind: str  # "unit" | "person"
-    name: str
-    matched_name: str
-    score: float
+    name: str  # the entity's canonical name
+    matched_name: str  # which of its names scored best, as written in the registry
+    score: float  # 0-100
     band: Band
     explanation: tuple[str, ...]
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
-    text = unicodedata.normalize("NFD", text.casefold())
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
-
-
-_DIGITS = re.compile(r"\d+")
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    score: float
+    capped: bool  # something missing or only similar: at most `possible`
+    why: tuple[str, ...]
+    exact: bool = False  # the registry name folds to the query itself
 
 
 @dataclass(frozen=True, slots=True)
-class _Entry:
+class _UnitEntry:
     entity: int
     written: str
-    numbers: frozenset[int]
+    name: UnitName
+
+
+@dataclass(frozen=True, slots=True)
+class _PersonEntry:
+    entity: int
+    written: str
+    name: PersonReadings
 
 
 class Matcher:
-    """The registry's names prepared once; queries scored against all of them."""
+    """The registry's names read once and indexed; queries scored against them.
+
+    Preparing reads every name and aliases of every unit and person once, and
+    indexes them by what can make two names agree: numbers, states, name
+    words, vocabulary concepts, initials, surnames. A query gathers the names
+    sharing one of its features (name words through a vectorised fuzzy pass, so
+    misspellings still meet), ranks them with rapidfuzz's vectorised `extract`
+    when there are many, and applies the rules to the best of them.
+    """
 
     def __init__(self, units: Iterable[Unit], people: Iterable[Person]) -> None:
         self._units = list(units)
         self._people = list(people)
-        self._unit_entries, self._unit_keys = self._prepare(self._units)
-        self._person_entries, self._person_keys = self._prepare(self._people)
+        self._unit_entries: list[_UnitEntry] = []
+        self._unit_keys: list[str] = []
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        self._unnumbered: dict[str, list[int]] = defaultdict(list)
+        self._initials: dict[str, list[int]] = defaultdict(list)
+        self._acronym_names: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+        for entity, unit in enumerate(self._units):
+            for written in dict.fromkeys(unit.names):
+                self._add_unit(entity, written)
+        self._unit_words = [key[2:] for key in self._postings if key.startswith("w:")]
+        self._person_entries: list[_PersonEntry] = []
+        self._person_keys: list[str] = []
+        self._person_postings: dict[str, list[int]] = defaultdict(list)
+        for entity, person in enumerate(self._people):
+            for written in dict.fromkeys(person.names):
+                self._add_person(entity, written)
+        self._person_words = list(self._person_postings)
+
+    def _add_unit(self, entity: int, written: str) -> None:
+        parsed = parse_unit(written)
+        if not parsed.key:
+            return
+        index = len(self._unit_entries)
+        self._unit_entries.append(_UnitEntry(entity, written, parsed))
+        self._unit_keys.append(parsed.shortlist_key)
+        features = [f"#{n}" for n in parsed.numbers] + [f"%{s}" for s in parsed.states]
+        features += [f"w:{word}" for word in dict.fromkeys(parsed.words)]
+        features += [f"@{concept}" for concept in parsed.concepts]
+        for feature in features:
+            self._postings[feature].append(index)
+        if not parsed.numbers:
+            for concept in parsed.concepts:
+                self._unnumbered[concept].append(index)
+        if len(parsed.initials) >= 2:
+            self._initials["".join(word[0] for word in parsed.initials)].append(index)
+        if len(parsed.initials) == 1:
+            # A name that is an acronym ("GOPES", "BRIGIM-8") is spelt out by queries.
+            for acronym, shown in parsed.acronyms:
+                self._acronym_names[acronym[0]].append((index, acronym, shown))
+
+    def _add_person(self, entity: int, written: str) -> None:
+        parsed = parse_person(written)
+        if not any(reading.surnames for reading in parsed.readings):
+            return
+        index = len(self._person_entries)
+        self._person_entries.append(_PersonEntry(entity, written, parsed))
+        self._person_keys.append(parsed.key)
+        for word in dict.fromkeys(parsed.key.split()):
+            self._person_postings[word].append(index)
 
     @classmethod
     def from_registry(cls, registry: Registry) -> Matcher:
         return cls(registry.units.values(), registry.people.values())
 
-    @staticmethod
-    def _prepare(records: Sequence[Unit | Person]) -> tuple[list[_Entry], list[str]]:
-        entries: list[_Entry] = []
-        keys: list[str] = []
-        for index, record in enumerate(records):
-            for written in dict.fromkeys(record.names):
-                key = _fold(written)
-                if not key:
-                    continue
-                numbers = frozenset(int(n) for n in _DIGITS.findall(key))
-                entries.append(_Entry(index, written, numbers))
-                keys.append(key)
-        return entries, keys
+    # --- units ----------------------------------------------------------------------
 
     def match_unit(
         self, query: str, *, country: str | None = None, limit: int = 10
     ) -> list[Candidate]:
-        return self._match(query, "unit", country=country, birth_date=None, limit=limit)
+        """Units the query may name, best first: `match` and `possible` only."""
+        parsed = parse_unit(query[:MAX_QUERY])
+        best: dict[int, tuple[tuple[bool, float, bool], Candidate]] = {}
+        for index, scored in self._unit_pairs(parsed):
+            entry = self._unit_entries[index]
+            unit = self._units[entry.entity]
+            if country and unit.country != country.upper():
+                continue  # a unit belongs to one state's forces: another country is another unit
+            candidate = _candidate(unit, "unit", entry.written, scored, POSSIBLE_AT)
+            if candidate is not None:
+                _keep_best(best, entry.entity, candidate, scored.exact)
+        return _finish([candidate for _, candidate in best.values()], limit)
+
+    def match_units(
+        self, queries: Sequence[str], *, country: str | None = None, limit: int = 10
+    ) -> list[list[Candidate]]:
+        """Many queries at once; each distinct query is matched once."""
+        done: dict[str, list[Candidate]] = {}
+        for query in queries:
+            if query not in done:
+                done[query] = self.match_unit(query, country=country, limit=limit)
+        return [done[query] for query in queries]
+
+    def _unit_candidates(self, query: UnitName) -> list[int]:
+        """Registry names sharing something with the query that could make them agree."""
+        found: set[int] = set()
+        for feature in (*(f"#{n}" for n in query.numbers), *(f"%{s}" for s in query.states)):
+            found.update(self._postings.get(feature, ()))
+        for word in dict.fromkeys(query.words):
+            for similar in _similar_words(word, self._unit_words):
+                found.update(self._postings[f"w:{similar}"])
+        for concept in query.concepts:
+            if query.numbers:
+                found.update(self._unnumbered.get(concept, ()))
+            elif not (query.words or query.states):
+                found.update(self._postings.get(f"@{concept}", ()))
+        return _shortlist(query.shortlist_key, found, self._unit_keys)
+
+    def _unit_pairs(self, query: UnitName) -> Iterable[tuple[int, _Scored]]:
+        if not query.key:
+            return
+        for index in self._unit_candidates(query):
+            scored = compare_units(query, self._unit_entries[index].name)
+            if scored is not None:
+                yield index, scored
+        yield from self._acronym_pairs(query)
+
+    def _acronym_pairs(self, query: UnitName) -> Iterable[tuple[int, _Scored]]:
+        """Pairs where an acronym on one side is the initials of the other's words."""
+        for acronym, written in query.acronyms:
+            for initials in _initial_patterns(acronym):
+                for index in self._initials.get(initials, ()):
+                    target = self._unit_entries[index].name
+                    expanded = _expand(query, acronym, written, target)
+                    if expanded is not None:
+                        scored = compare_units(expanded[0], target)
+                        if scored is not None:
+                            yield index, _with_acronym(scored, acronym, expanded[1])
+        if len(query.initials) < 2:
+            return
+        firsts = "".join(word[0] for word in query.initials)
+        for index, acronym, written in self._acronym_names.get(firsts[0], ()):
+            if not (len(firsts) <= len(acronym) <= 4 * len(firsts)
+                    and _in_order(firsts, acronym)):
+                continue
+            target = self._unit_entries[index].name
+            expanded = _expand(target, acronym, written, query)
+            if expanded is not None:
+                scored = compare_units(query, expanded[0])
+                if scored is not None:
+                    yield index, _with_acronym(scored, acronym, expanded[1])
+
+    # --- people ---------------------------------------------------------------------
 
     def match_person(
         self,
@@ -103,16 +246,32 @@ class Matcher:
         country: str | None = None,
         limit: int = 10,
     ) -> list[Candidate]:
-        return self._match(query, "person", country=country, birth_date=birth_date, limit=limit)
+        """People the query may name, best first: `match` and `possible` only."""
+        parsed = parse_person(query[:MAX_QUERY])
+        best: dict[int, tuple[tuple[bool, float, bool], Candidate]] = {}
+        for index in self._person_candidates(parsed):
+            entry = self._person_entries[index]
+            scored = compare_people(parsed, entry.name)
+            if scored is None:
+                continue
+            person = self._people[entry.entity]
+            scored = _person_context(scored, person, birth_date, country)
+            candidate = _candidate(person, "person", entry.written, scored, PERSON_POSSIBLE_AT)
+            if candidate is not None:
+                _keep_best(best, entry.entity, candidate, scored.exact)
+        return _finish([candidate for _, candidate in best.values()], limit)
 
-    def match_units(
-        self, queries: Sequence[str], *, country: str | None = None, limit: int = 10
-    ) -> list[list[Candidate]]:
-        done: dict[str, list[Candidate]] = {}
-        for query in queries:
-            if query not in done:
-                done[query] = self.match_unit(query, country=country, limit=limit)
-        return [done[query] for query in queries]
+    def _person_candidates(self, query: PersonReadings) -> list[int]:
+        """Registry names holding a word like one the query's first surname may be."""
+        found: set[int] = set()
+        surnames = {
+            word for reading in query.readings if reading.surnames
+            for word in _bare(reading.surnames[0]).split()
+        }
+        for word in surnames:
+            for similar in _similar_words(word, self._person_words):
+                found.update(self._person_postings[similar])
+        return _shortlist(query.key, found, self._person_keys)
 
     def match_people(
         self,
@@ -122,76 +281,465 @@ class Matcher:
         countries: Sequence[str | None] | None = None,
         limit: int = 10,
     ) -> list[list[Candidate]]:
+        """Many queries at once; each distinct (name, birth date, country) is matched once."""
+        for given, label in ((birth_dates, "birth_dates"), (countries, "countries")):
+            if given is not None and len(given) != len(queries):
+                raise ValueError(f"{label} has {len(given)} items for {len(queries)} queries")
         done: dict[tuple[str, PartialDate | None, str | None], list[Candidate]] = {}
         results: list[list[Candidate]] = []
         for index, query in enumerate(queries):
-            dob = birth_dates[index] if birth_dates is not None else None
-            country = countries[index] if countries is not None else None
-            key = (query, dob, country)
+            key = (
+                query,
+                birth_dates[index] if birth_dates is not None else None,
+                countries[index] if countries is not None else None,
+            )
             if key not in done:
                 done[key] = self.match_person(
-                    query, birth_date=dob, country=country, limit=limit
+                    query, birth_date=key[1], country=key[2], limit=limit
                 )
             results.append(done[key])
         return results
 
-    def _match(
-        self,
-        query: str,
-        kind: str,
-        *,
-        country: str | None,
-        birth_date: PartialDate | None,
-        limit: int,
-    ) -> list[Candidate]:
-        records: list[Unit] | list[Person]
-        if kind == "unit":
-            records, entries, keys = self._units, self._unit_entries, self._unit_keys
-        else:
-            records, entries, keys = self._people, self._person_entries, self._person_keys
-        folded = _fold(query)
-        if not folded or not keys:
-            return []
-        query_numbers = frozenset(int(n) for n in _DIGITS.findall(folded))
-        best: dict[int, Candidate] = {}
-        hits = process.extract(
-            folded, keys, scorer=fuzz.token_sort_ratio, limit=None, score_cutoff=POSSIBLE_AT
+
+def _similar_words(word: str, words: Sequence[str]) -> list[str]:
+    """Registry words spelt like `word`, found by one vectorised pass."""
+    if len(word) < 3:
+        return [word] if word in words else []
+    return [
+        choice for choice, _, _ in process.extract(
+            word, words, scorer=fuzz.ratio, score_cutoff=WORD_ALIKE, limit=None
         )
-        for _, score, position in hits:
-            entry = entries[position]
-            record = records[entry.entity]
-            why: list[str] = []
-            capped = False
-            if query_numbers != entry.numbers:
-                if query_numbers and entry.numbers:
-                    continue  # a different number is another unit
-                capped = True
-                why.append("a number on one side only")
-            elif query_numbers:
-                why.append(f"number {', '.join(map(str, sorted(query_numbers)))} agrees")
-            if country and record.country != country:
-                capped = True
-                why.append(f"country {record.country} is not {country}")
-            if (
-                isinstance(record, Person)
-                and birth_date is not None
-                and record.birth_date is not None
-                and not spans_overlap(birth_date, birth_date, record.birth_date, record.birth_date)
-            ):
-                capped = True
-                why.append(f"born {record.birth_date}, not {birth_date}")
-            band = Band.MATCH if score >= MATCH_AT and not capped else Band.POSSIBLE
-            why.insert(0, f"name similarity {score:.0f} with {entry.written!r}")
-            candidate = Candidate(
-                record.id, kind, record.name, entry.written, round(float(score), 1), band,
-                tuple(why),
+    ]
+
+
+def _shortlist(key: str, found: set[int], keys: Sequence[str]) -> list[int]:
+    """The candidates to check: all of them, or the best by a vectorised score."""
+    if len(found) <= SHORTLIST:
+        return sorted(found)
+    ranked = process.extract(
+        key, {index: keys[index] for index in found}, scorer=fuzz.token_set_ratio,
+        limit=SHORTLIST,
+    )
+    return [index for _, _, index in ranked]
+
+
+def _initial_patterns(acronym: str) -> set[str]:
+    """First letters of two or more words that could make `acronym` (first letter fixed)."""
+    rest = acronym[1:]
+    shortest = max(2, -(-len(acronym) // 4))
+    patterns: set[str] = set()
+    for mask in range(1 << len(rest)):
+        picked = acronym[0] + "".join(rest[i] for i in range(len(rest)) if mask >> i & 1)
+        if len(picked) >= shortest:
+            patterns.add(picked)
+    return patterns
+
+
+def _in_order(letters: str, text: str) -> bool:
+    """Whether `letters` occur in `text` in order, the first at its start."""
+    if not text.startswith(letters[:1]):
+        return False
+    position = 0
+    for letter in letters:
+        position = text.find(letter, position)
+        if position < 0:
+            return False
+        position += 1
+    return True
+
+
+# --- units: the rules ---------------------------------------------------------------
+
+NUMBER_ONE_SIDED = 15.0
+TYPE_ONE_SIDED = 15.0
+FACET_ONE_SIDED = 6.0
+GENERIC = 6.0
+WORD_ONE_SIDED = 8.0
+STATE_ONE_SIDED = 5.0
+MISSPELT = 2.0
+ACRONYM = 4.0
+
+
+def compare_units(query: UnitName, registry: UnitName) -> _Scored | None:
+    """How well a registry unit name fits a query; None when they contradict."""
+    why: list[str] = []
+    penalty = 0.0
+    capped = False
+    evidence = False
+    if query.key == registry.key:
+        why.append("same name as in the registry")
+    # Numbers: compared as numbers; a different one is another unit.
+    if query.numbers and registry.numbers:
+        if not query.numbers & registry.numbers:
+            return None
+        shown = ", ".join(str(n) for n in sorted(query.numbers & registry.numbers))
+        if query.numbers == registry.numbers:
+            why.append(f"number {shown} agrees")
+            evidence = True
+        else:
+            why.append(f"numbers only partly agree ({shown})")
+            penalty += NUMBER_ONE_SIDED
+            capped = True
+    elif query.numbers or registry.numbers:
+        side, numbers = (
+            ("query", query.numbers) if query.numbers else ("registry name", registry.numbers)
+        )
+        why.append(f"number {', '.join(map(str, sorted(numbers)))} only in the {side}")
+        penalty += NUMBER_ONE_SIDED
+        capped = True
+    why.extend(query.readings)
+    why.extend(f"registry name: {reading}" for reading in registry.readings
+               if reading not in query.readings)
+    # Vocabulary, facet by facet.
+    concepts = lexicon().concepts
+    facets = sorted({concepts[c].facet for c in (*query.concepts, *registry.concepts)})
+    for facet in facets:
+        mine = {c for c in query.concepts if concepts[c].facet == facet}
+        theirs = {c for c in registry.concepts if concepts[c].facet == facet}
+        if mine == theirs:
+            evidence = True
+            for concept in sorted(mine):
+                said, written = query.concepts[concept], registry.concepts[concept]
+                note = (f"{written} agrees" if said.casefold() == written.casefold()
+                        else f"{said} = {written}")
+                if note not in why:  # "B.I." gives battalion and infantry at once
+                    why.append(note)
+            continue
+        cost = TYPE_ONE_SIDED if facet == "type" else FACET_ONE_SIDED
+        capped = True
+        if not mine or not theirs:
+            side, table = ("query", query) if mine else ("registry name", registry)
+            listed = ", ".join(table.concepts[c] for c in sorted(mine or theirs))
+            why.append(f"{listed} only in the {side}")
+            penalty += cost
+        elif mine & theirs:
+            evidence = True
+            extra = sorted(mine ^ theirs)
+            listed = ", ".join(
+                query.concepts.get(c) or registry.concepts[c] for c in extra
             )
-            held = best.get(entry.entity)
-            if held is None or _rank(candidate) > _rank(held):
-                best[entry.entity] = candidate
-        ranked = sorted(best.values(), key=_rank, reverse=True)
-        return ranked[:limit]
+            why.append(f"{listed} on one side only")
+            penalty += FACET_ONE_SIDED
+        elif _compatible(mine, theirs):
+            said = ", ".join(query.concepts[c] for c in sorted(mine))
+            written = ", ".join(registry.concepts[c] for c in sorted(theirs))
+            why.append(f"{said} is less specific than {written}"
+                       if all(concepts[c].broader is None for c in mine)
+                       else f"{written} is less specific than {said}")
+            penalty += GENERIC
+        else:
+            return None  # a battalion is not a zone; infantry is not cavalry
+    # Words that name the unit: places, proper names.
+    pairs, only_query, only_registry = _align(query.words, registry.words)
+    if query.words and registry.words and not pairs:
+        return None  # both name something, and not the same thing
+    if only_query and only_registry:
+        return None  # "Villa Ensueño" is not "Villa Quimera": the places differ
+    agreeing = [written for _, written, similarity in pairs if similarity == 100]
+    if agreeing:
+        why.append(f"{' '.join(_shown(registry, agreeing))} agrees")
+    for said, written, similarity in pairs:
+        evidence = True
+        if similarity < 100:
+            why.append(f'"{said}" ~ "{written}" (spelling differs)')
+            penalty += (100 - similarity) * 0.3
+            capped = True
+    for side, table, words in (("query", query, only_query),
+                               ("registry name", registry, only_registry)):
+        if words:
+            # One penalty per side: a missing place is missing however long its name.
+            why.append(f"{' '.join(_shown(table, words))} only in the {side}")
+            penalty += WORD_ONE_SIDED
+            capped = True
+    # States: both named must agree; one named alone counts unless a town agrees.
+    if query.states and registry.states:
+        if set(query.states) != set(registry.states):
+            return None
+        evidence = True
+        why.append(f"{', '.join(registry.states.values())} agrees")
+    elif query.states or registry.states:
+        side, table = ("query", query) if query.states else ("registry name", registry)
+        why.append(f"{', '.join(table.states.values())} only in the {side}")
+        if not pairs:
+            penalty += STATE_ONE_SIDED
+            capped = True
+    misspelt = sum(reading.endswith(MISSPELT_NOTE)
+                   for reading in (*query.readings, *registry.readings))
+    penalty += MISSPELT * misspelt
+    if not evidence:
+        return None
+    return _Scored(max(0.0, 100.0 - penalty), capped, tuple(why), query.key == registry.key)
+
+
+def _shown(name: UnitName, folded: Sequence[str]) -> list[str]:
+    """Folded words of a name as the name writes them."""
+    written = dict(zip(name.words, name.words_written, strict=True))
+    return [written.get(word, word) for word in folded]
+
+
+def _compatible(mine: set[str], theirs: set[str]) -> bool:
+    """Whether every concept on each side is the other's, or broader or narrower."""
+    concepts = lexicon().concepts
+
+    def related(a: str, b: str) -> bool:
+        return a == b or concepts[a].broader == b or concepts[b].broader == a
+
+    return all(any(related(a, b) for b in theirs) for a in mine) and all(
+        any(related(a, b) for a in mine) for b in theirs
+    )
+
+
+def _align(
+    mine: Sequence[str], theirs: Sequence[str]
+) -> tuple[list[tuple[str, str, float]], list[str], list[str]]:
+    """Pair words that are the same or spelt alike; return the pairs and the leftovers."""
+    left = list(dict.fromkeys(mine))
+    right = list(dict.fromkeys(theirs))
+    pairs: list[tuple[str, str, float]] = []
+    for word in list(left):
+        if not right:
+            break
+        choice = process.extractOne(word, right, scorer=fuzz.ratio, score_cutoff=WORD_ALIKE)
+        if choice is None:
+            continue
+        other, similarity = choice[0], float(choice[1])
+        if similarity < 100 and sound_key(word) == sound_key(other):
+            similarity = 100.0
+        pairs.append((word, other, similarity))
+        left.remove(word)
+        right.remove(other)
+    return pairs, left, right
+
+
+def _expand(
+    name: UnitName, acronym: str, written: str, other: UnitName
+) -> tuple[UnitName, str] | None:
+    """`name` with its acronym spelt out as the words of `other` it abbreviates."""
+    words = other.initials_written
+    fit = initials_fit(acronym, other.initials)
+    if fit is None:
+        return None
+    spelt = " ".join(words)
+    text = name.text.replace(written, f" {spelt} ", 1) if written in name.text else (
+        f"{name.text} {spelt}"
+    )
+    reparsed = parse_unit(text)
+    reparsed = replace(reparsed, acronyms=())
+    return reparsed, spelt
+
+
+def _with_acronym(scored: _Scored, acronym: str, spelt: str) -> _Scored:
+    note = f'"{acronym.upper()}" read as the initials of "{spelt}"'
+    capped = scored.capped or len(acronym) < SHORT_ACRONYM
+    return _Scored(max(0.0, scored.score - ACRONYM), capped, (note, *scored.why))
+
+
+# --- people: the rules -----------------------------------------------------------------
+
+SAME = 100.0
+SOUNDS_ALIKE = 97.0
+INITIAL = 90.0
+CLOSE = 85.0  # Jaro-Winkler at or above this: a spelling variant, not another name
+MISSING_SECOND_SURNAME = 85.0
+EXTRA_GIVEN = 4.0
+READING_COST = 3.0
+
+
+def compare_people(query: PersonReadings, registry: PersonReadings) -> _Scored | None:
+    """How well a registry person's name fits a query; None when the surnames differ."""
+    best: _Scored | None = None
+    # The registry's own names are read the usual way; only a three-word name may
+    # also be two given names and one surname ("Juan Carlos Pérez").
+    usual = [
+        reading for reading in registry.readings
+        if reading.cost == 0 or (reading.order == "given names first"
+                                 and len(reading.given) + len(reading.surnames) == 3)
+    ]
+    for mine in query.readings:
+        for theirs in usual:
+            scored = _compare_reading(mine, theirs)
+            if scored is None:
+                continue
+            scored = replace(scored, score=scored.score - READING_COST * (mine.cost + theirs.cost))
+            if best is None or (not scored.capped, scored.score) > (not best.capped, best.score):
+                best = scored
+    if best is None:
+        return None
+    if query.notes:
+        best = replace(best, why=(*best.why, *query.notes))
+    if query.set_aside:
+        best = replace(best, why=(*best.why, f"{', '.join(query.set_aside)} set aside as rank"))
+    return best
+
+
+def _similar(mine: str, theirs: str) -> tuple[float, str]:
+    """Similarity of two folded names and how they relate: same, sounds, initial, close."""
+    if mine == theirs:
+        return SAME, "same"
+    bare_mine, bare_theirs = _bare(mine), _bare(theirs)
+    if bare_mine == bare_theirs:
+        return SAME, "same"
+    if sound_key(bare_mine) == sound_key(bare_theirs):
+        return SOUNDS_ALIKE, "sounds"
+    if (len(bare_mine) == 1 or len(bare_theirs) == 1) and bare_mine[0] == bare_theirs[0]:
+        return INITIAL, "initial"
+    similarity = JaroWinkler.normalized_similarity(bare_mine, bare_theirs) * 100
+    return similarity, "close" if similarity >= CLOSE else "different"
+
+
+def _bare(name: str) -> str:
+    # "de la Fuente" and "Fuente" are one surname written with and without its particle.
+    words = name.split()
+    particles = {"de", "del", "la", "las", "los", "y"}
+    kept = [word for word in words if word not in particles]
+    return " ".join(kept or words)
+
+
+def _compare_reading(mine: PersonName, theirs: PersonName) -> _Scored | None:
+    if not mine.surnames or not theirs.surnames:
+        return None
+    why: list[str] = []
+    capped = False
+    first, relation = _similar(mine.surnames[0], theirs.surnames[0])
+    if relation == "different":
+        return None
+    why.append(_relation_text("first surname", mine.surnames_written[0],
+                              theirs.surnames_written[0], relation))
+    capped |= relation not in ("same", "sounds")
+    if len(mine.surnames) > 1 and len(theirs.surnames) > 1:
+        second, relation = _similar(mine.surnames[1], theirs.surnames[1])
+        why.append(_relation_text("second surname", mine.surnames_written[1],
+                                  theirs.surnames_written[1], relation))
+        capped |= relation not in ("same", "sounds")
+    elif len(mine.surnames) != len(theirs.surnames):
+        second = MISSING_SECOND_SURNAME
+        side = "query" if len(mine.surnames) > 1 else "registry name"
+        why.append(f"second surname only in the {side}")
+        capped = True
+    else:
+        second = SAME
+    given, given_capped, given_why = _compare_given(mine, theirs)
+    capped |= given_capped
+    why.extend(given_why)
+    if mine.cost or mine.order != "given names first":
+        why.append(_reading_text("query", mine))
+    if theirs.cost:
+        why.append(_reading_text("registry name", theirs))
+    score = 0.35 * first + 0.25 * second + 0.40 * given
+    return _Scored(score, capped, tuple(why))
+
+
+def _reading_text(side: str, reading: PersonName) -> str:
+    given = " ".join(reading.given_written) or "none"
+    return (f"{side} read as {reading.order}: given names {given}, "
+            f"surnames {' '.join(reading.surnames_written)}")
+
+
+def _compare_given(mine: PersonName, theirs: PersonName) -> tuple[float, bool, list[str]]:
+    if not mine.given or not theirs.given:
+        side = "registry name" if mine.given else "query"
+        return 70.0, True, [f"no given name in the {side}"]
+    why: list[str] = []
+    capped = False
+    remaining = list(range(len(theirs.given)))
+    scores: list[float] = []
+    for position, name in enumerate(mine.given):
+        if not remaining:
+            why.append(f"given name {mine.given_written[position]} only in the query")
+            scores.append(0.0)
+            capped = True
+            continue
+        options = [(_similar(name, theirs.given[i]), i) for i in remaining]
+        (similarity, relation), chosen = max(options, key=lambda option: option[0][0])
+        remaining.remove(chosen)
+        scores.append(similarity)
+        why.append(_relation_text("given name", mine.given_written[position],
+                                  theirs.given_written[chosen], relation))
+        capped |= relation not in ("same", "sounds")
+    for index in remaining:
+        why.append(f"given name {theirs.given_written[index]} only in the registry name")
+        capped = True
+    given = sum(scores) / len(scores) - EXTRA_GIVEN * len(remaining)
+    return given, capped, why
+
+
+def _relation_text(what: str, said: str, written: str, relation: str) -> str:
+    if relation == "same":
+        return f"{what} {written} agrees" if said == written else f"{what} {said} = {written}"
+    return {
+        "sounds": f"{what} {said} sounds as {written}",
+        "initial": f"{what} {said} fits {written} as an initial",
+        "close": f"{what} {said} ~ {written} (spelling differs)",
+    }.get(relation, f"{what} {said} differs from {written}")
+
+
+def _person_context(
+    scored: _Scored, person: Person, birth_date: PartialDate | None, country: str | None
+) -> _Scored:
+    why = list(scored.why)
+    capped = scored.capped
+    if birth_date is not None and person.birth_date is not None:
+        if spans_overlap(birth_date, birth_date, person.birth_date, person.birth_date):
+            why.append(f"born {person.birth_date}, fits {birth_date}")
+        else:
+            why.append(f"born {person.birth_date}, not {birth_date}: not the same person")
+            capped = True
+    if country and person.country != country.upper():
+        why.append(f"country {person.country}, not {country.upper()}")
+        capped = True
+    return _Scored(scored.score, capped, tuple(why))
+
+
+# --- shared ---------------------------------------------------------------------------
+
+
+def _candidate(
+    record: Unit | Person, kind: str, written: str, scored: _Scored, possible_at: float
+) -> Candidate | None:
+    score = round(min(100.0, scored.score), 1)
+    if score < possible_at:
+        return None
+    band = Band.MATCH if score >= MATCH_AT and not scored.capped else Band.POSSIBLE
+    return Candidate(record.id, kind, record.name, written, score, band, scored.why)
 
 
 def _rank(candidate: Candidate) -> tuple[bool, float]:
     return (candidate.band is Band.MATCH, candidate.score)
+
+
+def _keep_best(
+    best: dict[int, tuple[tuple[bool, float, bool], Candidate]],
+    entity: int,
+    candidate: Candidate,
+    exact: bool,
+) -> None:
+    """Keep an entity's best-scoring name; on a tie, the one written as the query."""
+    rank = (*_rank(candidate), exact)
+    held = best.get(entity)
+    if held is None or rank > held[0]:
+        best[entity] = (rank, candidate)
+
+
+def _finish(candidates: Iterable[Candidate], limit: int) -> list[Candidate]:
+    """Best first; matches that cannot be told apart are demoted to `possible`."""
+    ranked = sorted(candidates, key=lambda c: (not _rank(c)[0], -c.score, c.name, c.id))
+    matches = [c for c in ranked if c.band is Band.MATCH]
+    if len(matches) > 1 and matches[0].score - matches[1].score < TIE:
+        tied = {c.id for c in matches if matches[0].score - c.score < TIE}
+        names = {c.id: c.name for c in matches if c.id in tied}
+        ranked = [
+            replace(
+                c,
+                band=Band.POSSIBLE,
+                explanation=(
+                    *c.explanation,
+                    "fits " + ", ".join(n for i, n in names.items() if i != c.id)
+                    + " as well: cannot tell them apart",
+                ),
+            )
+            if c.id in tied
+            else c
+            for c in ranked
+        ]
+        ranked.sort(key=lambda c: (not _rank(c)[0], -c.score, c.name, c.id))
+    return ranked[: max(0, limit)]

@@ -99,7 +99,10 @@ class PartialDate:
     ) -> JsonSchemaValue:
         return {
             "anyOf": [
-                {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"},
+                {
+                    "type": "string",
+                    "pattern": r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$",
+                },
                 {"type": "integer", "minimum": 1800, "maximum": 9999},
             ],
             "description": "A partial date: YYYY, YYYY-MM or YYYY-MM-DD.",

@@ -167,9 +167,13 @@ def _read_file(records: Records, filename: str, max_bytes: int) -> list[Finding]
         return findings
     records.documents[filename] = document
     data = document.data
-    if data is None:
-        return findings
     layout = LAYOUT[filename]
+    if data is None:
+        keys = ", ".join(f"`{name}: []`" for name in layout)
+        return [*findings, records.finding(
+            filename, (), Code.EMPTY_FILE, f"the file holds no data; write {keys} if it is "
+            "meant to be empty",
+        )]
     if not isinstance(data, dict):
         expected = " and ".join(repr(name) for name in layout)
         return [*findings, records.finding(
@@ -213,6 +217,12 @@ def read(folder: Path, max_bytes: int | None = None) -> tuple[Records, list[Find
     if not folder.is_dir():
         raise loader.UnreadableError(f"{folder}: not a folder holding {UNITS_FILE} and "
                                      f"{ALLEGATIONS_FILE}")
+    missing = [name for name in LAYOUT if not (folder / name).exists()]
+    if missing:
+        raise loader.UnreadableError(
+            f"{folder}: not a registry folder: {' and '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} missing"
+        )
     limit = max_bytes if max_bytes is not None else loader.max_bytes_from_env()
     records = Records(folder)
     findings: list[Finding] = []

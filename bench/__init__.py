@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench.NAME`; their figures are reported in the README."""

@@ -1,0 +1,341 @@
+"""Matching queries to registry units and people: bands, guards, acronyms, explanations.
+
+Every unit and person here is invented (or a generic numbered designation).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vetting.matching import Band, Candidate, Matcher
+from vetting.model import Force, PartialDate, Person, Unit
+from vetting.registry import Records, Registry
+
+
+def unit(id: str, name: str, *aliases: str, country: str = "MX") -> Unit:
+    return Unit(id=id, name=name, aliases=list(aliases), country=country, force=Force.ARMY)
+
+
+def person(id: str, name: str, *aliases: str, country: str = "MX",
+           born: str | None = None) -> Person:
+    return Person(id=id, name=name, aliases=list(aliases), country=country,
+                  birth_date=PartialDate.parse(born) if born else None)
+
+
+UNITS = [
+    unit("bi-33", "33 Batallón de Infantería", "33/o. BTN. INF."),
+    unit("bi-34", "34 Batallón de Infantería"),
+    unit("bi-102", "102nd Infantry Battalion", "102nd Battalion"),
+    unit("zm-33", "33 Zona Militar"),
+    unit("rm-1", "I Región Militar"),
+    unit("bam-15", "15 Base Aérea Militar"),
+    unit("pm-villa-quimera", "Policía Municipal de Villa Quimera"),
+    unit("pm-puerto-ficticio", "Policía Municipal de Puerto Ficticio"),
+    unit("gm-san-invento", "Guarnición Militar de San Invento"),
+    unit("urin", "Unidad de Reacción Inmediata Norte"),
+    unit("gti", "Grupo Táctico Integral"),
+    unit("umav", "UMAV"),
+    unit("bi-40", "40 Batallón de Infantería"),
+    unit("bi-40-bis", "Cuadragésimo Batallón de Infantería"),
+    unit("gt-bi-7", "7 Batallón de Infantería", country="GT"),
+]
+PEOPLE = [
+    person("ramiro-qy", "Ramiro Quintanar Ybarra", born="1968-03"),
+    person("ramiro-qo", "Ramiro Quintanar Olmedo"),
+    person("teodoro-qy", "Teodoro Quintanar Ybarra"),
+    person("maria-mo", "María de la Luz Montes de Oca Villaseñor"),
+    person("anacleto", "Anacleto Espinoza Rueda", country="GT"),
+]
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(UNITS, PEOPLE)
+
+
+def ids(found: list[Candidate]) -> list[tuple[str, Band]]:
+    return [(candidate.id, candidate.band) for candidate in found]
+
+
+# --- bands ----------------------------------------------------------------------------
+
+
+def test_an_exact_name_is_a_match(matcher: Matcher) -> None:
+    found = matcher.match_unit("33 Batallón de Infantería")
+    assert ids(found)[0] == ("bi-33", Band.MATCH)
+    assert found[0].score == 100
+    assert found[0].kind == "unit"
+    assert found[0].name == "33 Batallón de Infantería"
+
+
+def test_the_matched_name_is_the_alias_as_written(matcher: Matcher) -> None:
+    found = matcher.match_unit("33/o. BTN. INF.")
+    assert found[0].matched_name == "33/o. BTN. INF."
+    assert found[0].name == "33 Batallón de Infantería"
+
+
+def test_english_ordinal_forms_match_spanish_names(matcher: Matcher) -> None:
+    found = matcher.match_unit("Thirty-Third Infantry Battalion")
+    assert ids(found)[0] == ("bi-33", Band.MATCH)
+    assert found[0].explanation[:2] == ("number 33 agrees", '"Thirty-Third" read as 33')
+    assert "Battalion = Batallón" in found[0].explanation
+    assert ids(matcher.match_unit("1st Military Region"))[0] == ("rm-1", Band.MATCH)
+    assert ids(matcher.match_unit("Military Air Base No. 15"))[0] == ("bam-15", Band.MATCH)
+
+
+def test_something_on_one_side_only_is_at_most_possible(matcher: Matcher) -> None:
+    found = matcher.match_unit("33 Batallón")  # no arm
+    assert ids(found)[0] == ("bi-33", Band.POSSIBLE)
+    assert any("Infantería only in the registry name" in why for why in found[0].explanation)
+
+
+def test_only_match_and_possible_come_back_best_first(matcher: Matcher) -> None:
+    found = matcher.match_unit("Batallón de Infantería")
+    assert found
+    assert all(candidate.band is Band.POSSIBLE for candidate in found)
+    scores = [candidate.score for candidate in found]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_limit(matcher: Matcher) -> None:
+    assert len(matcher.match_unit("Batallón de Infantería", limit=2)) == 2
+    assert matcher.match_unit("Batallón de Infantería", limit=0) == []
+
+
+@pytest.mark.parametrize("query", ["", "   ", "—", "ZXQW", "I", "!!!", "x" * 100_000])
+def test_queries_naming_nothing_find_nothing(matcher: Matcher, query: str) -> None:
+    assert matcher.match_unit(query) == []
+    assert matcher.match_person(query) == []
+
+
+# --- numbers and types ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query", ["35 Batallón de Infantería", "32nd Infantry Battalion", "103rd Battalion",
+              "Thirty-Fifth Infantry Battalion", "II Región Militar", "16 Base Aérea Militar"],
+)
+def test_a_different_number_is_never_a_candidate(matcher: Matcher, query: str) -> None:
+    assert matcher.match_unit(query) == []
+
+
+def test_neighbouring_numbers_do_not_match(matcher: Matcher) -> None:
+    assert ids(matcher.match_unit("34 Batallón de Infantería")) == [("bi-34", Band.MATCH)]
+
+
+def test_a_number_on_one_side_only_is_possible(matcher: Matcher) -> None:
+    found = matcher.match_unit("33/a.")
+    assert found and all(candidate.band is Band.POSSIBLE for candidate in found)
+    assert {candidate.id for candidate in found} == {"bi-33", "zm-33"}
+
+
+def test_the_unit_type_must_agree(matcher: Matcher) -> None:
+    assert ids(matcher.match_unit("33 Zona Militar")) == [("zm-33", Band.MATCH)]
+    assert ids(matcher.match_unit("34 Zona Militar")) == []  # the 34th is a battalion
+    assert matcher.match_unit("15 Batallón de Infantería") == []  # the 15th is an air base
+
+
+def test_the_same_unit_written_two_ways_cannot_be_told_apart(matcher: Matcher) -> None:
+    found = matcher.match_unit("40th Infantry Battalion")
+    assert {c.id for c in found} == {"bi-40", "bi-40-bis"}
+    assert all(c.band is Band.POSSIBLE for c in found)
+    assert all("cannot tell them apart" in c.explanation[-1] for c in found)
+
+
+# --- places ---------------------------------------------------------------------------
+
+
+def test_place_names_distinguish_units(matcher: Matcher) -> None:
+    assert ids(matcher.match_unit("Villa Quimera Municipal Police")) == [
+        ("pm-villa-quimera", Band.MATCH)
+    ]
+    assert matcher.match_unit("Policía Municipal de Villa Ensueño") == []
+    assert matcher.match_unit("Guarnición Militar de Otra Parte") == []
+
+
+def test_a_state_beside_an_agreeing_town_does_not_count(matcher: Matcher) -> None:
+    found = matcher.match_unit("Gn. Mil. de San Invento, Oax.")
+    assert ids(found) == [("gm-san-invento", Band.MATCH)]
+
+
+def test_a_place_missing_from_the_query_is_possible(matcher: Matcher) -> None:
+    found = matcher.match_unit("Policía Municipal")
+    assert {c.id for c in found} == {"pm-villa-quimera", "pm-puerto-ficticio"}
+    assert all(c.band is Band.POSSIBLE for c in found)
+
+
+# --- country --------------------------------------------------------------------------
+
+
+def test_a_unit_of_another_country_is_dropped(matcher: Matcher) -> None:
+    assert ids(matcher.match_unit("7 Batallón de Infantería")) == [("gt-bi-7", Band.MATCH)]
+    assert matcher.match_unit("7 Batallón de Infantería", country="MX") == []
+    assert ids(matcher.match_unit("7 Batallón de Infantería", country="gt")) == [
+        ("gt-bi-7", Band.MATCH)
+    ]
+
+
+# --- acronyms -------------------------------------------------------------------------
+
+
+def test_an_acronym_matches_a_name_whose_initials_give_it(matcher: Matcher) -> None:
+    found = matcher.match_unit("URIN")
+    assert ids(found) == [("urin", Band.MATCH)]
+    assert found[0].explanation[0] == (
+        '"URIN" read as the initials of "Unidad Reacción Inmediata Norte"'
+    )
+
+
+def test_a_short_acronym_is_only_possible(matcher: Matcher) -> None:
+    found = matcher.match_unit("GTI")
+    assert ids(found) == [("gti", Band.POSSIBLE)]
+    assert "initials" in found[0].explanation[0]
+
+
+def test_a_spelt_out_name_matches_an_acronym_in_the_registry(matcher: Matcher) -> None:
+    found = matcher.match_unit("Unidad Móvil de Apoyo Vial")
+    assert [c.id for c in found] == ["umav"]
+    assert found[0].matched_name == "UMAV"
+    assert "initials" in found[0].explanation[0]
+
+
+# --- people ---------------------------------------------------------------------------
+
+
+def test_a_person_written_as_registered_is_a_match(matcher: Matcher) -> None:
+    found = matcher.match_person("Ramiro Quintanar Ybarra")
+    assert ids(found)[0] == ("ramiro-qy", Band.MATCH)
+    assert found[0].kind == "person"
+    assert "first surname Quintanar agrees" in found[0].explanation
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["QUINTANAR YBARRA, Ramiro", "Quintanar Ybarra, Ramiro", "QUINTANAR YBARRA Ramiro",
+     "Gral. Ramiro Quintanar Ybarra", "General Ramiro Quintanar Ybarra",
+     "Tte. Cor. Ramiro Quintanar Ibarra", "ramiro quintanar ybarra"],
+)
+def test_other_ways_of_writing_a_person(matcher: Matcher, query: str) -> None:
+    assert ids(matcher.match_person(query))[0] == ("ramiro-qy", Band.MATCH)
+
+
+def test_look_alike_letters_in_a_person_name(matcher: Matcher) -> None:
+    found = matcher.match_person("R\u0430miro Quint\u0430nar Ybarra")  # Cyrillic а
+    assert ids(found)[0] == ("ramiro-qy", Band.MATCH)
+    assert any("look-alike letters" in why for why in found[0].explanation)
+
+
+def test_a_rank_set_aside_is_explained(matcher: Matcher) -> None:
+    found = matcher.match_person("Cap. Teodoro Quintanar Ybarra")
+    assert "Cap. set aside as rank" in found[0].explanation
+
+
+def test_compound_surname_with_particles(matcher: Matcher) -> None:
+    found = matcher.match_person("MONTES DE OCA VILLASEÑOR, María de la Luz")
+    assert ids(found) == [("maria-mo", Band.MATCH)]
+
+
+def test_a_missing_second_surname_is_at_most_possible(matcher: Matcher) -> None:
+    found = matcher.match_person("Ramiro Quintanar")
+    assert {c.id for c in found if c.score > 90} == {"ramiro-qy", "ramiro-qo"}
+    assert all(c.band is Band.POSSIBLE for c in found)
+    assert "second surname only in the registry name" in found[0].explanation
+
+
+def test_a_different_second_surname_is_not_a_match(matcher: Matcher) -> None:
+    found = matcher.match_person("Ramiro Quintanar Villalba")
+    assert all(c.band is Band.POSSIBLE for c in found)
+    assert any("Villalba differs from" in why for why in found[0].explanation)
+
+
+def test_a_different_given_name_is_not_a_match(matcher: Matcher) -> None:
+    found = matcher.match_person("Anselmo Quintanar Ybarra")
+    assert all(c.band is Band.POSSIBLE for c in found)
+
+
+def test_an_initial_is_at_most_possible(matcher: Matcher) -> None:
+    found = matcher.match_person("R. Quintanar Ybarra")
+    assert ids(found)[0] == ("ramiro-qy", Band.POSSIBLE)
+    assert "given name R fits Ramiro as an initial" in found[0].explanation
+
+
+def test_a_different_first_surname_is_no_candidate(matcher: Matcher) -> None:
+    assert matcher.match_person("Ramiro Olivares Zamudio") == []
+    # Read the usual way, Olivares is the first surname: never a match. (Read as
+    # two given names and one surname it is another given name: at most possible.)
+    found = matcher.match_person("Ramiro Olivares Ybarra")
+    assert all(candidate.band is Band.POSSIBLE for candidate in found)
+
+
+def test_a_contradicting_birth_date_rules_out_a_match(matcher: Matcher) -> None:
+    found = matcher.match_person("Ramiro Quintanar Ybarra", birth_date=PartialDate.parse("1971"))
+    assert ids(found)[0] == ("ramiro-qy", Band.POSSIBLE)
+    assert "born 1968-03, not 1971: not the same person" in found[0].explanation
+
+
+def test_an_agreeing_birth_date_keeps_the_match(matcher: Matcher) -> None:
+    found = matcher.match_person("Ramiro Quintanar Ybarra", birth_date=PartialDate.parse("1968"))
+    assert ids(found)[0] == ("ramiro-qy", Band.MATCH)
+    assert "born 1968-03, fits 1968" in found[0].explanation
+
+
+def test_a_contradicting_country_rules_out_a_match(matcher: Matcher) -> None:
+    found = matcher.match_person("Anacleto Espinosa Rueda", country="MX")
+    assert ids(found) == [("anacleto", Band.POSSIBLE)]
+    assert "country GT, not MX" in found[0].explanation
+    assert ids(matcher.match_person("Anacleto Espinosa Rueda", country="GT")) == [
+        ("anacleto", Band.MATCH)
+    ]
+
+
+# --- explanations, bulk, registry -----------------------------------------------------
+
+
+def test_every_candidate_explains_itself(matcher: Matcher) -> None:
+    for query in ("33 Batallón", "Batallón de Infantería", "33/a.", "URIN", "Policía Municipal"):
+        for candidate in matcher.match_unit(query):
+            assert candidate.explanation and all(candidate.explanation)
+    for query in ("Ramiro Quintanar", "R. Quintanar Ybarra", "Anselmo Quintanar Ybarra"):
+        for candidate in matcher.match_person(query):
+            assert candidate.explanation and all(candidate.explanation)
+
+
+def test_bulk_unit_queries_agree_with_single_ones(matcher: Matcher) -> None:
+    queries = ["33/o. BTN. INF.", "URIN", "33/o. BTN. INF.", "nothing here"]
+    found = matcher.match_units(queries)
+    assert found == [matcher.match_unit(query) for query in queries]
+    assert found[0] is found[2]  # a repeated query is matched once
+
+
+def test_bulk_person_queries_agree_with_single_ones(matcher: Matcher) -> None:
+    queries = ["Ramiro Quintanar Ybarra", "Ramiro Quintanar Ybarra", "Anacleto Espinoza Rueda"]
+    dates = [None, PartialDate.parse("1971"), None]
+    countries = [None, None, "MX"]
+    found = matcher.match_people(queries, birth_dates=dates, countries=countries)
+    assert found == [
+        matcher.match_person(query, birth_date=born, country=country)
+        for query, born, country in zip(queries, dates, countries, strict=True)
+    ]
+    assert found[0][0].band is Band.MATCH and found[1][0].band is Band.POSSIBLE
+
+
+def test_bulk_person_options_must_line_up(matcher: Matcher) -> None:
+    with pytest.raises(ValueError, match="birth_dates has 1 items for 2 queries"):
+        matcher.match_people(["a b", "c d"], birth_dates=[None])
+
+
+def test_a_matcher_from_a_registry(tmp_path: Path) -> None:
+    records = Records(tmp_path, units=list(enumerate(UNITS)), people=list(enumerate(PEOPLE)))
+    matcher = Matcher.from_registry(Registry.from_records(records))
+    assert ids(matcher.match_unit("URIN")) == [("urin", Band.MATCH)]
+    assert ids(matcher.match_person("Teodoro Quintanar Ybarra"))[0] == (
+        "teodoro-qy", Band.MATCH
+    )
+
+
+def test_an_empty_registry_matches_nothing() -> None:
+    empty = Matcher([], [])
+    assert empty.match_unit("33 Batallón de Infantería") == []
+    assert empty.match_person("Ramiro Quintanar Ybarra") == []

@@ -1,0 +1,64 @@
+"""The matching evaluation (python -m bench.matching) as a regression check.
+
+The figures are counts of queries, not timings: they may only improve. The
+sample is Security Force Monitor's (CC BY 4.0, tests/data/sfm-mx/README.md).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # bench/ lives beside tests/, outside the package
+
+from bench.matching import evaluate_labelled, evaluate_sample, main  # noqa: E402
+
+# The figures reached when this check was written.
+SAMPLE_FOUND = 348  # of 370 unit variants
+SAMPLE_RESOLVABLE_FOUND = 341  # of the 341 that can be resolved in principle
+SAMPLE_MATCH_BAND = 318
+LABELLED_UNITS_FOUND = 39
+LABELLED_PEOPLE_FOUND = 19
+
+
+def test_sample_units() -> None:
+    result = evaluate_sample()
+    assert result.units.queries == 370
+    assert result.units.found >= SAMPLE_FOUND
+    assert result.units.match >= SAMPLE_MATCH_BAND
+    assert result.units.wrong == 0
+    assert result.resolvable.found >= SAMPLE_RESOLVABLE_FOUND
+    assert result.resolvable.wrong == 0
+
+
+def test_sample_unresolvable_variants_never_match() -> None:
+    result = evaluate_sample()
+    assert len(result.unresolvable) >= 20
+    assert all(not outcome.startswith("match") for _, _, outcome in result.unresolvable)
+
+
+def test_sample_people() -> None:
+    people = evaluate_sample().people
+    assert (people.queries, people.found, people.wrong) == (20, 20, 0)
+
+
+def test_labelled_set() -> None:
+    units, people = evaluate_labelled()
+    assert units.found >= LABELLED_UNITS_FOUND
+    assert units.wrong == 0
+    assert units.negatives_right == units.negatives >= 20
+    assert people.found >= LABELLED_PEOPLE_FOUND
+    assert people.wrong == 0
+    assert people.negatives_right == people.negatives >= 10
+
+
+def test_the_report_prints_every_set(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 0
+    printed = capsys.readouterr().out
+    for name in ("sample units, all variants", "sample people", "labelled units",
+                 "labelled people", "unresolvable sample variants"):
+        assert name in printed

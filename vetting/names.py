@@ -1,0 +1,816 @@
+"""Reading names: folding text for comparison, numbers, unit vocabulary, person names.
+
+Everything a unit or person name can say is read here into plain records
+(`UnitName`, `PersonName`); `matching.py` compares the records. The words
+themselves (unit types, ordinals, ranks, particles, states, look-alike letters)
+are data under `vetting/vocab/`, so a domain expert can read and extend them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from rapidfuzz.distance import Levenshtein
+
+# --- vocabulary files --------------------------------------------------------------
+
+
+class VocabularyError(ValueError):
+    """A vocabulary file under vetting/vocab/ is missing or malformed."""
+
+
+def _vocab_text(name: str) -> str:
+    try:
+        return resources.files("vetting").joinpath("vocab", name).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise VocabularyError(f"vocabulary file vetting/vocab/{name}: {error}") from None
+
+
+@cache
+def _vocab(name: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(_vocab_text(name))
+    except yaml.YAMLError as error:
+        raise VocabularyError(f"vocabulary file vetting/vocab/{name}: {error}") from None
+    if not isinstance(data, dict):
+        raise VocabularyError(f"vocabulary file vetting/vocab/{name}: expected a mapping")
+    return data
+
+
+def _section(name: str, key: str, kind: type) -> Any:
+    value = _vocab(name).get(key)
+    if not isinstance(value, kind):
+        raise VocabularyError(
+            f"vocabulary file vetting/vocab/{name}: {key!r} should be a {kind.__name__}"
+        )
+    return value
+
+
+# --- text ------------------------------------------------------------------------
+
+_LATIN = re.compile(r"[a-zA-Z\u00C0-\u024F]")
+_WORD = re.compile(r"[^\W_]+")
+_DIGITS = re.compile(r"\d+")
+_TRAILING_DIGITS = re.compile(r"\d+$")
+
+
+@cache
+def _confusables() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for number, line in enumerate(_vocab_text("confusables.tsv").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) < 2 or not parts[0].startswith("U+") or len(parts[1]) != 1:
+            raise VocabularyError(f"vocabulary file vetting/vocab/confusables.tsv:{number}: "
+                                  "expected `U+XXXX<TAB>letter<TAB>name`")
+        table[chr(int(parts[0][2:], 16))] = parts[1]
+    return table
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+# Unicode's format characters (category Cf): zero-width spaces and joiners,
+# direction marks, soft hyphens, tags. tests/test_names.py checks the ranges
+# against unicodedata, so no format character of Python's Unicode slips past.
+FORMAT_RANGES = (
+    (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD),
+    (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E),
+    (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F),
+    (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD),
+    (0x13430, 0x1343F), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+)
+_FORMAT = re.compile(
+    "[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in FORMAT_RANGES) + "]"
+)
+
+
+def clean(text: str) -> str:
+    """Text as shown: format and control characters removed, spaces collapsed."""
+    if not text.isascii():
+        text = _FORMAT.sub("", text)  # invisible: they vanish rather than split a word
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+MISSPELT_NOTE = " (misspelt)"
+
+
+def text_notes(text: str, shown: str, tokens: Sequence[Token]) -> list[str]:
+    """What folding did beyond case and accents: invisible characters, look-alikes."""
+    notes = []
+    if shown != " ".join(text.split()):
+        notes.append("invisible characters removed")
+    for token in tokens:
+        if token.number is None and not token.text.isascii() and (
+            token.key != _strip_marks(token.text)
+        ):
+            notes.append(f'"{token.text}" has look-alike letters of another script, '
+                         f'read as "{token.key}"')
+    return notes
+
+
+@lru_cache(maxsize=200_000)
+def _strip_marks(text: str) -> str:
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text).casefold())
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+@lru_cache(maxsize=200_000)
+def _fold_word(word: str, latin_context: bool) -> str:
+    if word.isascii():
+        return word.lower()
+    table = _confusables()
+    if any(char in table for char in word) and (
+        _LATIN.search(word) or (latin_context and all(
+            char in table or not char.isalpha() for char in word
+        ))
+    ):
+        # Only look-alikes inside Latin text are mapped: a word wholly in another
+        # script keeps its letters, so mapping never makes a foreign word Latin.
+        word = "".join(table.get(char, char) for char in word)
+    return _strip_marks(word)
+
+
+def fold(text: str) -> str:
+    """The comparison form of a text: case, accents, punctuation and look-alikes folded."""
+    return " ".join(token.key for token in tokenize(text))
+
+
+# --- tokens ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word or number of a name: as written, folded, and where it stands."""
+
+    text: str
+    key: str
+    start: int
+    end: int
+    caps: bool  # written in capitals (two letters or more), as acronyms are
+    dotted: bool  # followed by a full stop, as abbreviations are
+    number: int | None = None  # digits, or digits with an ordinal ending
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split a name into words and numbers; `102/o.`, `8va`, `33°` become one number."""
+    shown = clean(text)
+    words = list(_WORD.finditer(shown))
+    latin = bool(_LATIN.search(shown))
+    endings = _ordinal_endings()
+    tokens: list[Token] = []
+    index = 0
+    while index < len(words):
+        found = words[index]
+        raw = found.group()
+        start, end = found.span()
+        head = _DIGITS.match(raw)
+        if head:
+            digits = head.group()
+            rest = raw[len(digits):]
+            value = int(digits) if len(digits) <= 6 else None
+            if rest and _fold_word(rest, latin) in endings:
+                tokens.append(_token(shown, raw, digits, start, end, latin, value))
+                index += 1
+                continue
+            if not rest and index + 1 < len(words):
+                # "102/o.", "46/0.", "3/er." : digits, a slash, an ending.
+                after = words[index + 1]
+                between = shown[end:after.start()].strip()
+                ending = after.group()
+                if between == "/" and (_fold_word(ending, latin) in endings or ending == "0"):
+                    tokens.append(_token(shown, shown[start:after.end()], digits, start,
+                                         after.end(), latin, value))
+                    index += 2
+                    continue
+            cut = start + len(digits)
+            if shown[cut:cut + 1] == "°":
+                cut += 1
+            tokens.append(_token(shown, shown[start:cut], digits, start, cut, latin, value))
+            if rest:
+                # "2zm", "4ZN": a number run into a word.
+                tokens.append(_token(shown, rest, rest, start + len(digits), found.end(),
+                                     latin, None))
+            index += 1
+            continue
+        tail = _TRAILING_DIGITS.search(raw)
+        if tail:
+            # "ZN4", "RN8": a word run into a number.
+            cut = start + tail.start()
+            tokens.append(_token(shown, raw[: tail.start()], raw[: tail.start()], start, cut,
+                                 latin, None))
+            tokens.append(_token(shown, tail.group(), tail.group(), cut, end, latin,
+                                 int(tail.group()) if len(tail.group()) <= 6 else None))
+        else:
+            tokens.append(_token(shown, raw, raw, start, end, latin, None))
+        index += 1
+    return tokens
+
+
+def _token(
+    shown: str, written: str, word: str, start: int, end: int, latin: bool, number: int | None
+) -> Token:
+    caps = len(written) >= 2 and written.isupper()
+    dotted = shown[end:end + 1] == "."
+    key = str(number) if number is not None else _fold_word(word, latin)
+    return Token(written, key, start, end, caps, dotted, number)
+
+
+# --- vocabulary tables -------------------------------------------------------------
+
+
+def _form_keys(form: str) -> tuple[str, ...]:
+    return tuple(token.key for token in tokenize(str(form)))
+
+
+@cache
+def _ordinal_endings() -> frozenset[str]:
+    endings = _section("numbers.yaml", "ordinal_endings", list)
+    return frozenset(_strip_marks(str(ending)) for ending in endings)
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """A unit-vocabulary concept: `battalion`, `infantry`, `military-zone`, …"""
+
+    id: str
+    facet: str
+    broader: str | None
+    label: str  # the first form, as the vocabulary writes it
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    concepts: dict[str, Concept]
+    # phrase (folded word keys) -> (kind, values); kind: concept | state | sign
+    phrases: dict[tuple[str, ...], tuple[str, tuple[str, ...]]]
+    starts: dict[str, int]  # first word of a phrase -> the longest phrase it starts
+    known: frozenset[str]  # every vocabulary word, for spelling correction
+    number_words: dict[str, int]
+    multipliers: dict[str, int]
+    connectors: frozenset[str]
+    weak_numbers: frozenset[str]
+    stopwords: frozenset[str]
+    weak_words: frozenset[str]
+    abbreviations: dict[str, str]
+    initials: dict[str, tuple[str, ...]]  # word -> short forms acronyms use for it
+    states: dict[str, str]  # state id -> country
+
+
+@cache
+def lexicon() -> _Lexicon:
+    """All unit-name vocabulary, read once."""
+    concepts: dict[str, Concept] = {}
+    phrases: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}
+
+    def add(form: object, kind: str, values: tuple[str, ...]) -> None:
+        keys = _form_keys(str(form))
+        if keys:
+            phrases.setdefault(keys, (kind, values))
+
+    for concept_id, entry in _section("units.yaml", "concepts", dict).items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("forms"), list):
+            raise VocabularyError(f"vocabulary file vetting/vocab/units.yaml: concept "
+                                  f"{concept_id!r} needs a facet and a list of forms")
+        concepts[concept_id] = Concept(
+            concept_id, str(entry.get("facet", "type")), entry.get("broader"),
+            str(entry["forms"][0]),
+        )
+        for form in entry["forms"]:
+            add(form, "concept", (concept_id,))
+    for form, meant in _section("units.yaml", "combined", dict).items():
+        unknown = [concept for concept in meant if concept not in concepts]
+        if unknown:
+            raise VocabularyError(f"vocabulary file vetting/vocab/units.yaml: {form!r} names "
+                                  f"unknown concept(s) {', '.join(unknown)}")
+        add(form, "concept", tuple(meant))
+    for concept in concepts.values():
+        if concept.broader and concept.broader not in concepts:
+            raise VocabularyError(f"vocabulary file vetting/vocab/units.yaml: {concept.id!r} "
+                                  f"is narrower than unknown concept {concept.broader!r}")
+    states: dict[str, str] = {}
+    for state_id, entry in _section("places.yaml", "states", dict).items():
+        states[state_id] = str(entry.get("country", ""))
+        for form in entry.get("forms", []):
+            add(form, "state", (state_id,))
+    for form in _section("numbers.yaml", "number_signs", list):
+        add(form, "sign", ())
+    numbers = {
+        _strip_marks(str(word)): int(value)
+        for word, value in _section("numbers.yaml", "words", dict).items()
+    }
+    words = _vocab("words.yaml")
+    known = {key for phrase in phrases for key in phrase if len(key) > 1}
+    return _Lexicon(
+        concepts=concepts,
+        phrases=phrases,
+        starts=_starts(phrases),
+        known=frozenset(known | set(numbers)),
+        number_words=numbers,
+        multipliers={
+            _strip_marks(str(word)): int(value)
+            for word, value in _section("numbers.yaml", "multipliers", dict).items()
+        },
+        connectors=frozenset(_strip_marks(str(w)) for w in _vocab("numbers.yaml")["connectors"]),
+        weak_numbers=frozenset(_strip_marks(str(w)) for w in _vocab("numbers.yaml")["weak"]),
+        stopwords=frozenset(_strip_marks(str(w)) for w in words.get("stopwords", [])),
+        weak_words=frozenset(_strip_marks(str(w)) for w in words.get("weak", [])),
+        abbreviations={
+            _strip_marks(str(short)): _strip_marks(str(full))
+            for short, full in (words.get("abbreviations") or {}).items()
+        },
+        initials={
+            _strip_marks(str(word)): tuple(_strip_marks(str(short)) for short in shorts)
+            for word, shorts in (words.get("initials") or {}).items()
+        },
+        states=states,
+    )
+
+
+def _starts(phrases: Iterable[tuple[str, ...]]) -> dict[str, int]:
+    starts: dict[str, int] = {}
+    for phrase in phrases:
+        starts[phrase[0]] = max(starts.get(phrase[0], 0), len(phrase))
+    return starts
+
+
+@cache
+def _correct(key: str) -> str | None:
+    """The vocabulary word a misspelt word was meant to be (`miliar` → `militar`)."""
+    lex = lexicon()
+    if len(key) < 5 or key in lex.known or not key.isalpha():
+        return None
+    allowed = 1 if len(key) < 9 else 2
+    best: tuple[int, str] | None = None
+    for word in lex.known:
+        if word[0] != key[0] or abs(len(word) - len(key)) > allowed:
+            continue
+        distance = Levenshtein.distance(key, word, score_cutoff=allowed)
+        if distance <= allowed and (best is None or distance < best[0]):
+            best = (distance, word)
+    return best[1] if best else None
+
+
+# --- numbers ------------------------------------------------------------------------
+
+_ROMAN = re.compile(r"(?=[ivxlc])(c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})")
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+
+
+def roman_value(key: str) -> int | None:
+    """The value of a well-formed Roman numeral up to 399, else None."""
+    if not key or not _ROMAN.fullmatch(key):
+        return None
+    total = 0
+    for index, char in enumerate(key):
+        value = _ROMAN_VALUES[char]
+        following = _ROMAN_VALUES[key[index + 1]] if index + 1 < len(key) else 0
+        total += -value if value < following else value
+    return total
+
+
+def read_number_words(keys: Sequence[str]) -> list[tuple[int, int, int]]:
+    """Runs of number words in folded words: (start, end, value) with end exclusive.
+
+    Words add up while each is below the place of the total so far
+    ("vigesimo octava" = 28, "ciento dos" = 102); a multiplier multiplies
+    ("one hundred"); a connector joins two number words ("treinta y tres").
+    """
+    lex = lexicon()
+    runs: list[tuple[int, int, int]] = []
+    index = 0
+    while index < len(keys):
+        if keys[index] not in lex.number_words and keys[index] not in lex.multipliers:
+            index += 1
+            continue
+        start = index
+        total = 0
+        last = 0
+        count = 0
+        while index < len(keys):
+            key = keys[index]
+            if key in lex.multipliers and count:
+                total = total - last + last * lex.multipliers[key]
+                last = total
+                index += 1
+                continue
+            if key in lex.connectors and count and index + 1 < len(keys) and (
+                keys[index + 1] in lex.number_words
+            ):
+                index += 1
+                continue
+            value = lex.number_words.get(key)
+            if value is None or (count and value >= _place(total)):
+                break
+            total += value
+            last = value
+            count += 1
+            index += 1
+        while index > start and keys[index - 1] in lex.connectors:
+            index -= 1
+        if count == 1 and keys[start] in lex.weak_numbers:
+            continue  # "una", "one" alone are articles, not numbers
+        if count:
+            runs.append((start, index, total))
+        else:
+            index = start + 1
+    return runs
+
+
+def _place(total: int) -> int:
+    """The largest value that may still be added: 28 after 20, 2 after 100."""
+    place = 1
+    while total and total % (place * 10) == 0:
+        place *= 10
+    return place if total else 10**9
+
+
+# --- unit names -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitName:
+    """What a unit name says: its numbers, concepts, states and remaining words."""
+
+    text: str
+    key: str
+    numbers: frozenset[int]
+    concepts: dict[str, str]  # concept id -> as written
+    states: dict[str, str]  # state id -> as written
+    words: tuple[str, ...]  # folded words that name it (places, proper names)
+    words_written: tuple[str, ...]
+    weak: tuple[str, ...]
+    readings: tuple[str, ...]  # how numbers and misspellings were read, for explanations
+    initials: tuple[str, ...]  # the words acronyms are made from, folded, in order
+    initials_written: tuple[str, ...]
+    acronyms: tuple[tuple[str, str], ...] = field(default=())  # (folded, as written)
+
+    @property
+    def shortlist_key(self) -> str:
+        """A string of the name's features for the vectorised first pass."""
+        parts = [f"#{number}" for number in sorted(self.numbers)]
+        parts += [f"@{concept}" for concept in sorted(self.concepts)]
+        parts += [f"%{state}" for state in sorted(self.states)]
+        parts += sorted(self.words)
+        return " ".join(parts)
+
+
+def parse_unit(text: str) -> UnitName:
+    """Read a unit name into numbers, vocabulary concepts, states and words."""
+    lex = lexicon()
+    shown = clean(text)
+    tokens = tokenize(shown)
+    keys = [lex.abbreviations.get(token.key, token.key) for token in tokens]
+    readings = text_notes(text, shown, tokens)
+    for index, key in enumerate(keys):
+        if tokens[index].number is None and (fixed := _correct(key)):
+            readings.append(f'"{tokens[index].text}" read as "{fixed}"{MISSPELT_NOTE}')
+            keys[index] = fixed
+    used = [False] * len(tokens)
+    concepts: dict[str, str] = {}
+    states: dict[str, str] = {}
+    spans: list[tuple[int, int, str]] = []  # vocabulary spans: start, end, kind
+    numbers: set[int] = set()
+    signs: list[int] = []  # the positions right after a number sign
+    sign_tokens: set[int] = set()
+
+    def written(start: int, end: int) -> str:
+        last = tokens[end - 1]
+        return shown[tokens[start].start: last.end + (last.dotted and last.number is None)]
+
+    index = 0
+    while index < len(tokens):
+        reach = lex.starts.get(keys[index], 0)
+        for size in range(min(reach, len(tokens) - index), 0, -1):
+            entry = lex.phrases.get(tuple(keys[index: index + size]))
+            if entry is None or any(
+                tokens[i].number is not None for i in range(index, index + size)
+            ):
+                continue
+            kind, values = entry
+            for value in values:
+                target = concepts if kind == "concept" else states
+                target.setdefault(value, written(index, index + size))
+            if kind == "sign":
+                signs.append(index + size)
+                sign_tokens.update(range(index, index + size))
+            spans.append((index, index + size, kind))
+            for i in range(index, index + size):
+                used[i] = True
+            index += size
+            break
+        else:
+            index += 1
+    for index, token in enumerate(tokens):
+        if token.number is not None:
+            numbers.add(token.number)
+            used[index] = True
+            if not token.text.isdigit():
+                readings.append(f'"{token.text}" read as {token.number}')
+    free = [i for i in range(len(tokens)) if not used[i]]
+    for start, end, value in read_number_words([keys[i] for i in free]):
+        first, last = free[start], free[end - 1]
+        if not all(free[start + k] == first + k for k in range(end - start)):
+            continue  # a run broken by vocabulary is not one number
+        if end - start == 1 and keys[first] in lex.weak_numbers and first not in signs:
+            continue
+        numbers.add(value)
+        readings.append(f'"{written(first, last + 1)}" read as {value}')
+        for i in range(first, last + 1):
+            used[i] = True
+    type_edges = {start for start, _, kind in spans if kind == "concept"} | {
+        end for _, end, kind in spans if kind == "concept"
+    }
+    for index, token in enumerate(tokens):
+        if used[index]:
+            continue
+        value = roman_value(keys[index])
+        # A Roman numeral counts where it numbers a unit: next to a unit word, in
+        # capitals when it is a single letter (so the pronoun "I" is never one).
+        if value is None or not (index in type_edges or index + 1 in type_edges):
+            continue
+        if len(keys[index]) == 1 and not (token.text.isupper()):
+            continue
+        numbers.add(value)
+        readings.append(f'"{token.text}" read as {value}')
+        used[index] = True
+    words: list[str] = []
+    words_written: list[str] = []
+    weak: list[str] = []
+    initials: list[str] = []
+    initials_written: list[str] = []
+    for index, token in enumerate(tokens):
+        key = keys[index]
+        if token.number is None and key not in lex.stopwords and index not in sign_tokens:
+            initials.append(key)
+            initials_written.append(token.text)
+        if used[index] or key in lex.stopwords:
+            continue
+        if key in lex.weak_words or len(key) == 1:
+            weak.append(key)
+        elif key in ("no",) or not key:
+            continue
+        else:
+            words.append(key)
+            words_written.append(token.text)
+    acronyms = _acronym_candidates(tokens, keys, used, lex)
+    return UnitName(
+        text=text,
+        key=" ".join(token.key for token in tokens),
+        numbers=frozenset(numbers),
+        concepts=concepts,
+        states=states,
+        words=tuple(words),
+        words_written=tuple(words_written),
+        weak=tuple(weak),
+        readings=tuple(readings),
+        initials=tuple(initials),
+        initials_written=tuple(initials_written),
+        acronyms=acronyms,
+    )
+
+
+def _acronym_candidates(
+    tokens: Sequence[Token], keys: Sequence[str], used: Sequence[bool], lex: _Lexicon
+) -> tuple[tuple[str, str], ...]:
+    """Words that may be acronyms: capitals (`GOPES`), dotted letters (`R.A.SE.`)."""
+    found: list[tuple[str, str]] = []
+    letters = [i for i, token in enumerate(tokens) if token.number is None]
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        group = index
+        while (
+            group < len(tokens)
+            and tokens[group].number is None
+            and tokens[group].dotted
+            and len(tokens[group].key) <= 3
+        ):
+            group += 1
+        if group - index >= 2:
+            joined = "".join(keys[index:group])
+            if not all(used[index:group]):
+                found.append((joined, "".join(t.text + "." for t in tokens[index:group])))
+            index = group
+            continue
+        key = keys[index]
+        alone = len(letters) == 1
+        if (
+            token.number is None
+            and not used[index]
+            and (token.caps or alone)
+            and 2 <= len(key) <= 8
+            and key.isalpha()
+            and key not in lex.stopwords
+            and roman_value(key) is None
+        ):
+            found.append((key, token.text))
+        index += 1
+    return tuple(dict.fromkeys(found))
+
+
+def initials_fit(acronym: str, words: Sequence[str], longest: int = 4) -> tuple[str, ...] | None:
+    """How an acronym is read from words' beginnings, or None.
+
+    Every word gives one to `longest` first letters (or a short form listed in
+    words.yaml, `sureste` → SE), in order, and the letters spell the acronym:
+    GOPES from "grupo operaciones especiales" is G·OP·ES, SEDENA from
+    "secretaria defensa nacional" is SE·DE·NA.
+    """
+    if not acronym or not words or len(words) > len(acronym):
+        return None
+    short_forms = lexicon().initials
+
+    @cache
+    def fit(position: int, word: int) -> tuple[str, ...] | None:
+        if word == len(words):
+            return () if position == len(acronym) else None
+        remaining = len(words) - word - 1
+        text = words[word]
+        pieces = [text[:size] for size in range(1, min(longest, len(text)) + 1)]
+        pieces += short_forms.get(text, ())
+        for piece in pieces:
+            end = position + len(piece)
+            if end > len(acronym) - remaining or acronym[position:end] != piece:
+                continue
+            rest = fit(end, word + 1)
+            if rest is not None:
+                return (piece, *rest)
+        return None
+
+    return fit(0, 0)
+
+
+# --- person names ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonName:
+    """One reading of a person's name: given names and surnames, folded."""
+
+    given: tuple[str, ...]
+    surnames: tuple[str, ...]
+    given_written: tuple[str, ...]
+    surnames_written: tuple[str, ...]
+    order: str  # how the name was read, for the explanation
+    cost: int  # 0 for the usual reading; more for the less likely ones
+
+
+@dataclass(frozen=True)
+class PersonReadings:
+    """Every plausible reading of a person's name, the usual one first."""
+
+    text: str
+    key: str  # the folded name without ranks, for the vectorised first pass
+    set_aside: tuple[str, ...]  # ranks and titles, as written
+    readings: tuple[PersonName, ...]
+    notes: tuple[str, ...] = ()  # invisible characters removed, look-alikes read
+
+
+@dataclass(frozen=True)
+class _PeopleVocab:
+    ranks: frozenset[tuple[str, ...]]
+    rank_longest: int
+    particles: frozenset[str]
+    compounds: dict[str, tuple[tuple[str, ...], ...]]  # by first word
+    sounds: tuple[tuple[str, str], ...]
+
+
+@cache
+def _people_vocab() -> _PeopleVocab:
+    ranks = frozenset(_form_keys(str(rank)) for rank in _section("people.yaml", "ranks", list))
+    sounds = []
+    for rule in _section("people.yaml", "sounds", list):
+        if not (isinstance(rule, list) and len(rule) == 2):
+            raise VocabularyError("vocabulary file vetting/vocab/people.yaml: each sound rule "
+                                  "is a pair [written, read as]")
+        sounds.append((str(rule[0]), str(rule[1] or "")))
+    return _PeopleVocab(
+        ranks=ranks,
+        rank_longest=max(len(rank) for rank in ranks),
+        particles=frozenset(
+            _strip_marks(str(p)) for p in _section("people.yaml", "particles", list)
+        ),
+        compounds=_by_first_word(
+            _form_keys(str(c)) for c in _section("people.yaml", "compound_surnames", list)
+        ),
+        sounds=tuple(sounds),
+    )
+
+
+def _by_first_word(phrases: Iterable[tuple[str, ...]]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    table: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        if phrase:
+            table.setdefault(phrase[0], []).append(phrase)
+    return {first: tuple(sorted(found, key=len, reverse=True)) for first, found in table.items()}
+
+
+@lru_cache(maxsize=200_000)
+def sound_key(word: str) -> str:
+    """A folded word as Spanish sounds it: `espinoza` and `espinosa` give one key."""
+    for written, read in _people_vocab().sounds:
+        word = word.replace(written, read)
+    return word
+
+
+def parse_person(text: str) -> PersonReadings:
+    """Read a person's name: set ranks aside, group particles, list the plausible orders."""
+    vocab = _people_vocab()
+    shown = clean(text)
+    tokens = [token for token in tokenize(shown) if token.number is None]
+    notes = tuple(text_notes(text, shown, tokens))
+    set_aside: list[str] = []
+    while tokens:
+        for size in range(min(vocab.rank_longest, len(tokens) - 2), 0, -1):
+            if tuple(token.key for token in tokens[:size]) in vocab.ranks:
+                last = tokens[size - 1]
+                set_aside.append(shown[tokens[0].start: last.end + last.dotted])
+                tokens = tokens[size:]
+                break
+        else:
+            break
+    comma = shown.find(",")
+    groups = _group(tokens, vocab)
+    readings: list[PersonName] = []
+    if comma >= 0 and any(group[0].end <= comma for group in groups) and any(
+        group[0].start > comma for group in groups
+    ):
+        before = [group for group in groups if group[-1].end <= comma]
+        after = [group for group in groups if group[0].start > comma]
+        readings.append(_reading(after, before, "surnames first (before the comma)", 0))
+    else:
+        caps = [all(token.caps for token in group) for group in groups]
+        if 0 < sum(caps) < len(groups) and sum(caps) <= 2:
+            upper = [group for group, is_caps in zip(groups, caps, strict=True) if is_caps]
+            lower = [group for group, is_caps in zip(groups, caps, strict=True) if not is_caps]
+            readings.append(_reading(lower, upper, "surnames in capitals", 0))
+        # Surnames in capitals make every other reading less likely.
+        other = 2 if readings else 0
+        count = len(groups)
+        if count == 1:
+            readings.append(_reading([], groups, "a surname alone", 1 + other))
+        for surnames in (2, 1):
+            given = count - surnames
+            if given >= 1:
+                usual = surnames == (2 if count >= 3 else 1)
+                readings.append(_reading(groups[:given], groups[given:],
+                                         "given names first", (0 if usual else 2) + other))
+        for surnames in (2, 1):
+            if count - surnames >= 1:
+                readings.append(_reading(groups[surnames:], groups[:surnames],
+                                         "surnames first", 3 + other))
+    readings.sort(key=lambda reading: reading.cost)
+    key = " ".join(token.key for token in tokens)
+    return PersonReadings(shown, key, tuple(set_aside), tuple(dict.fromkeys(readings)), notes)
+
+
+def _group(tokens: Sequence[Token], vocab: _PeopleVocab) -> list[list[Token]]:
+    """Words of a name, with particles and compound surnames kept with their surname."""
+    groups: list[list[Token]] = []
+    index = 0
+    while index < len(tokens):
+        for compound in vocab.compounds.get(tokens[index].key, ()):
+            size = len(compound)
+            if tuple(token.key for token in tokens[index: index + size]) == compound:
+                groups.append(list(tokens[index: index + size]))
+                index += size
+                break
+        else:
+            start = index
+            while index < len(tokens) - 1 and tokens[index].key in vocab.particles:
+                index += 1
+            groups.append(list(tokens[start: index + 1]))
+            index += 1
+    return groups
+
+
+def _reading(
+    given: Iterable[list[Token]], surnames: Iterable[list[Token]], order: str, cost: int
+) -> PersonName:
+    given = list(given)
+    surnames = list(surnames)[:2] if len(list(surnames)) <= 2 else _merge(list(surnames))
+    return PersonName(
+        given=tuple(" ".join(t.key for t in group) for group in given),
+        surnames=tuple(" ".join(t.key for t in group) for group in surnames),
+        given_written=tuple(" ".join(t.text for t in group) for group in given),
+        surnames_written=tuple(" ".join(t.text for t in group) for group in surnames),
+        order=order,
+        cost=cost,
+    )
+
+
+def _merge(surnames: list[list[Token]]) -> list[list[Token]]:
+    # More than two surname groups: keep the last as the second surname.
+    return [[token for group in surnames[:-1] for token in group], surnames[-1]]

@@ -1,0 +1,68 @@
+"""CSV output of `vet batch`: the roster as it came, with the verdict columns after it.
+
+Written for Excel first: UTF-8 with a byte-order mark (without one Excel reads
+accents as Windows-1252), CRLF line ends, every value quoted where needed.
+No cell can run as a formula: a cell starting with `=`, `+`, `-`, `@`, a tab
+or a carriage return gets a leading `'` (OWASP, "CSV Injection"), in the
+roster's own columns and headers too, since the roster came from outside.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import TextIO
+
+from vetting.render import renderer
+from vetting.roster import Batch, RowResult
+
+RESULT_COLUMNS = ("verdict", "match_id", "match_name", "score", "reasons", "sources")
+# Several matches, reasons or sources share a cell, one after the other.
+SEPARATOR = " | "
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """A cell as written: prefixed with `'` when a spreadsheet would run it as a formula."""
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
+def result_cells(result: RowResult) -> list[str]:
+    """The values of RESULT_COLUMNS for one row."""
+    answer = result.answer
+    if answer is None:
+        reasons = [f"[{error.code.code} ERROR] {error.message}" for error in result.row.errors]
+        return [result.verdict, "", "", "", SEPARATOR.join(reasons), ""]
+    matched = [match.candidate for match in answer.matches if match.candidate.band == "match"]
+    reasons = [
+        f"[{reason.rule.code} {reason.verdict}] {reason.text}"
+        + "".join(f" [{number}]" for number in cited)
+        for reason, cited in zip(answer.reasons, answer.citations, strict=True)
+    ]
+    sources = [
+        f"[{number}] "
+        + ", ".join(
+            part for part in (
+                source.title, source.publisher,
+                str(source.published) if source.published else "", source.url or "",
+            ) if part
+        )
+        for number, source in enumerate(answer.sources, start=1)
+    ]
+    return [
+        result.verdict,
+        SEPARATOR.join(candidate.id for candidate in matched),
+        SEPARATOR.join(candidate.name for candidate in matched),
+        SEPARATOR.join(f"{candidate.score:g}" for candidate in matched),
+        SEPARATOR.join(reasons),
+        SEPARATOR.join(sources),
+    ]
+
+
+@renderer("batch", "csv")
+def batch_csv(batch: Batch, stream: TextIO) -> None:
+    """The roster's columns, then verdict, match_id, match_name, score, reasons, sources."""
+    stream.write("\ufeff")
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow([neutralise(cell) for cell in (*batch.roster.headers, *RESULT_COLUMNS)])
+    for result in batch.results:
+        writer.writerow([neutralise(cell) for cell in (*result.row.cells, *result_cells(result))])

@@ -1,0 +1,68 @@
+"""JSON output: one document per run, for programs.
+
+Each subject's renderer here is self-contained; the shapes are contracts
+documented in the README and change only with a new `version`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from vetting.checks import Validation
+from vetting.render import renderer
+from vetting.roster import Batch
+from vetting.rules import Answer
+from vetting.show import Profile
+
+FINDINGS_VERSION = 1
+
+
+@renderer("findings", "json")
+def findings_json(result: Validation, stream: TextIO) -> None:
+    """`{"version": 1, "status": "ok"|"fail", "findings": [...]}`.
+
+    Each finding: `{"path", "line", "col", "level", "code", "message"}`.
+    """
+    document = {
+        "version": FINDINGS_VERSION,
+        "status": "ok" if result.ok else "fail",
+        "findings": [
+            {
+                "path": finding.path,
+                "line": finding.line,
+                "col": finding.col,
+                "level": str(finding.level),
+                "code": finding.code.code,
+                "message": finding.message,
+            }
+            for finding in result.findings
+        ],
+    }
+    json.dump(document, stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
+
+
+@renderer("batch", "json")
+def batch_json(batch: Batch, stream: TextIO) -> None:
+    """`{"summary": {...}, "results": [...]}`; each result is one line of `--format jsonl`."""
+    document = {
+        "summary": batch.summary(),
+        "results": [result.to_dict(batch) for result in batch.results],
+    }
+    json.dump(document, stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
+
+
+@renderer("verdict", "json")
+def verdict_json(answer: Answer, stream: TextIO) -> None:
+    """The answer of `vet unit`/`vet person`: see `Answer.to_dict` and the README."""
+    json.dump(answer.to_dict(), stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
+
+
+@renderer("entity", "json")
+def entity_json(profile: Profile, stream: TextIO) -> None:
+    """The record of `vet show`: see `Profile.to_dict`."""
+    json.dump(profile.to_dict(), stream, ensure_ascii=False, indent=2)
+    stream.write("\n")

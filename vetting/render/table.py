@@ -1,0 +1,313 @@
+"""Rich output for people at a terminal: a verdict panel, and an entry's record.
+
+Written to read at 80 columns and without colour (`NO_COLOR`): every colour
+repeats something the words already say. Registry and query text is put in
+`Text` objects, never in markup, so a name holding `[red]` prints as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TextIO
+
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from vetting.model import Allegation, PartialDate, Source
+from vetting.render import renderer
+from vetting.roster import ERROR, Batch, RowResult
+from vetting.rules import LAW_TITLES, Answer, Verdict
+from vetting.show import Profile
+
+COLOURS = {
+    Verdict.ELIGIBLE: "green",
+    Verdict.REVIEW: "yellow",
+    Verdict.SUSPENDED: "dark_orange",
+    Verdict.INELIGIBLE: "red",
+}
+MEANINGS = {
+    Verdict.ELIGIBLE: "Assistance may go ahead: nothing in the registry bars it.",
+    Verdict.REVIEW: "A person must decide before assistance goes ahead.",
+    Verdict.SUSPENDED: "Assistance is withheld while an allegation of a gross violation of "
+    "human rights is investigated.",
+    Verdict.INELIGIBLE: "No assistance: credible information of a gross violation of human "
+    "rights.",
+}
+DUTY_TO_INFORM = (
+    "Duty to inform: the Secretary of State must inform the foreign government of the "
+    "basis for withholding assistance (22 U.S.C. 2378d(c))."
+)
+INDENT = 4
+
+
+def console_for(stream: TextIO) -> Console:
+    """A console on the stream: colour and width from the terminal, none when piped."""
+    return Console(file=stream, highlight=False, emoji=False, soft_wrap=False)
+
+
+def _verdict(verdict: Verdict) -> Text:
+    return Text(str(verdict), style=f"bold {COLOURS[verdict]}")
+
+
+def _heading(title: str) -> Text:
+    return Text(title, style="bold underline")
+
+
+def _indented(text: Text | str, depth: int = INDENT) -> Padding:
+    return Padding(Text(text) if isinstance(text, str) else text, (0, 0, 0, depth))
+
+
+def _markers(numbers: Iterable[int]) -> str:
+    return "".join(f"[{number}]" for number in numbers)
+
+
+def _hanging(label: Text, body: Text, depth: int = 2) -> Padding:
+    """`label body`, the lines `body` wraps onto starting under its first character."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1, overflow="fold")
+    grid.add_row(label, body)
+    return Padding(grid, (0, 0, 0, depth))
+
+
+def _citation(number: int, source: Source) -> RenderableType:
+    """`[n] Title. Publisher, date.` and the URL, wrapped lines under the title."""
+    published = f", {source.published}" if source.published else ""
+    body = Text(f"{source.title}. {source.publisher}{published}.")
+    if source.url:
+        body.append("\n").append(source.url, style="cyan")
+    return _hanging(Text(f"[{number}]", style="bold"), body)
+
+
+@renderer("verdict", "table")
+def verdict_table(answer: Answer, stream: TextIO) -> None:
+    print_verdict(answer, console_for(stream))
+
+
+def print_verdict(answer: Answer, console: Console) -> None:
+    """The verdict panel: verdict, matches, reasons with citation markers, sources."""
+    query = answer.query
+    asked = Text.assemble(("Query: ", "bold"), f"{query.kind} {query.name!r}")
+    for label, value in (("unit", query.unit), ("born", query.birth_date),
+                         ("country", query.country)):
+        if value:
+            asked.append(f", {label} {value if label != 'unit' else repr(value)}")
+    parts: list[RenderableType] = [
+        Text.assemble(_verdict(answer.verdict), "  ", MEANINGS[answer.verdict]),
+        asked,
+        Text(
+            f"As of {answer.as_of} under {LAW_TITLES[answer.law]}; "
+            f"valid until {answer.valid_until}."
+        ),
+    ]
+    if answer.duty_to_inform:
+        parts.append(Text(DUTY_TO_INFORM, style="bold"))
+    parts += ["", _heading("Matches")]
+    if not answer.matches:
+        parts.append(_indented("None: no unit or person in the registry is close to this "
+                               "name.", 2))
+    for match in answer.matches:
+        candidate = match.candidate
+        parts.append(_hanging(
+            _verdict(match.verdict), Text.assemble((candidate.name, "bold"), f" ({candidate.id})")
+        ))
+        why = "; ".join(candidate.explanation)
+        parts.append(_indented(
+            f"{candidate.kind}, {candidate.band} {candidate.score:.0f}{': ' if why else ''}{why}"
+        ))
+    parts += ["", _heading("Reasons")]
+    for reason, cited in zip(answer.reasons, answer.citations, strict=True):
+        parts.append(_indented(Text.assemble(
+            _verdict(reason.verdict), f"  {reason.rule.code} {reason.rule.slug}",
+            (f"  {_markers(cited)}" if cited else "", "bold"),
+        ), 2))
+        parts.append(_indented(reason.text))
+    if answer.sources:
+        parts += ["", _heading("Sources")]
+        for number, source in enumerate(answer.sources, start=1):
+            parts.append(_citation(number, source))
+    registry = answer.registry
+    parts += ["", Text(
+        f"Registry {registry.digest[:19]}…: {registry.units} units, {registry.people} "
+        f"people, {registry.allegations} allegations.", style="dim",
+    )]
+    console.print(Panel(
+        Group(*parts), title=Text(f"vet {query.kind}", style="bold"), title_align="left",
+        border_style=COLOURS[answer.verdict], padding=(0, 1),
+    ))
+
+
+@renderer("entity", "table")
+def entity_table(profile: Profile, stream: TextIO) -> None:
+    print_entity(profile, console_for(stream))
+
+
+def _span(start: PartialDate | None, end: PartialDate | None) -> str:
+    if start is None and end is None:
+        return "dates not recorded"
+    return f"{start or '…'} to {end or 'now'}"
+
+
+def print_entity(profile: Profile, console: Console) -> None:
+    """One entry's record: names, links, posts, allegations with numbered sources."""
+    record = profile.record
+    parts: list[RenderableType] = []
+
+    def field(label: str, value: str) -> None:
+        parts.append(_indented(Text.assemble((f"{label}: ", "bold"), value), 0))
+
+    def listing(title: str, lines: Iterable[str]) -> None:
+        shown = list(lines)
+        if shown:
+            parts.extend(["", _heading(title)])
+            parts.extend(_indented(line, 2) for line in shown)
+
+    named = record.id if isinstance(record, Allegation) else f"{record.name} ({record.id})"
+    parts.append(Text(named, style="bold"))
+    if profile.kind in ("unit", "person"):
+        aliases = getattr(record, "aliases", [])
+        if aliases:
+            field("Also known as", "; ".join(aliases))
+        field("Country", record.country)
+    if profile.kind == "unit":
+        unit = profile.record
+        field("Force", unit.force.replace("_", " "))
+        field("Existed", _span(unit.start, unit.end))
+        if unit.notes:
+            field("Notes", unit.notes)
+        listing("Parents (nearest first)", (f"{u.name} ({u.id})" for u in profile.parents))
+        listing("Children", (f"{u.name} ({u.id})" for u in profile.children))
+        listing("Predecessors", (f"{u.name} ({u.id})" for u in profile.predecessors))
+        listing("Successors", (f"{u.name} ({u.id})" for u in profile.successors))
+        listing("Posts", (
+            f"{person.name} ({person.id}): {_post(post.role, post.rank)}, "
+            f"{_span(post.start, post.end)}" for person, post in profile.posts
+        ))
+    elif profile.kind == "person":
+        person = profile.record
+        if person.birth_date:
+            field("Born", str(person.birth_date))
+        listing("Posts", (
+            f"{_post(post.role, post.rank)} in "
+            f"{unit.name + ' ' if unit else ''}({post.unit}), {_span(post.start, post.end)}"
+            for post, unit in profile.held
+        ))
+    else:
+        listing("Units named", (f"{u.name} ({u.id})" for u in profile.units))
+        listing("People named", (f"{p.name} ({p.id})" for p in profile.people))
+    if profile.allegations:
+        parts.extend(["", _heading("Allegations")])
+    for allegation in profile.allegations:
+        where = f", {allegation.place}" if allegation.place else ""
+        parts.append(_indented(Text.assemble(
+            (allegation.id, "bold"), f" ({allegation.date}{where})"
+        ), 2))
+        parts.append(_indented(allegation.summary))
+        violations = ", ".join(
+            f"{violation.replace('_', ' ')} ({violation.gravity.replace('_', ' ')})"
+            for violation in allegation.violations
+        )
+        parts.append(_indented(f"Violations: {violations}. Credibility: "
+                               f"{allegation.credibility.replace('_', ' ')}."))
+        if allegation.remediation:
+            remedy = allegation.remediation
+            dated = f" of {remedy.date}" if remedy.date else ""
+            parts.append(_indented(f"Remediation: {remedy.kind.replace('_', ' ')}{dated} "
+                                   f"({remedy.reference}), under {remedy.kind.law} law."))
+        for evidence in allegation.evidence:
+            number = profile.source_number(evidence.source)
+            quote = f'"{evidence.quote}"' if evidence.quote else "(cited without a quote)"
+            parts.append(_hanging(Text(f"[{number}]"), Text(quote), INDENT + 2))
+    if profile.sources:
+        parts.extend(["", _heading("Sources")])
+        for number, source in enumerate(profile.sources, start=1):
+            parts.append(_citation(number, source))
+    console.print(Panel(
+        Group(*parts), title=Text(f"vet show: {profile.kind}", style="bold"),
+        title_align="left", padding=(0, 1),
+    ))
+
+
+def _post(role: str, rank: str | None) -> str:
+    return f"{rank + ', ' if rank else ''}{role.replace('_', ' ')}"
+
+
+# --- vet batch ----------------------------------------------------------------------
+
+
+def _batch_verdict(verdict: str) -> Text:
+    colour = "magenta" if verdict == ERROR else COLOURS[Verdict(verdict)]
+    return Text(verdict, style=f"bold {colour}")
+
+
+def batch_summary(batch: Batch) -> str:
+    """One line for standard error: rows per verdict, the as-of date, the registry digest."""
+    counts = ", ".join(f"{count} {verdict}" for verdict, count in batch.counts.items() if count)
+    rows = len(batch.results)
+    return (
+        f"vet batch: {rows} row{'' if rows == 1 else 's'}{': ' + counts if counts else ''}; "
+        f"as of {batch.as_of} under {LAW_TITLES[batch.law]}; registry {batch.registry.digest}"
+    )
+
+
+def _row_reason(result: RowResult) -> Text:
+    if result.answer is None:
+        lines = [f"{error.code.code} {error.message}" for error in result.row.errors]
+        return Text("\n".join(lines))
+    first, *rest = result.answer.reasons
+    more = f" (and {len(rest)} more)" if rest else ""
+    return Text(f"{first.rule.code} {first.text}{more}")
+
+
+def _row_query(batch: Batch, result: RowResult) -> Text:
+    name, unit = (batch.roster.written(result.row, field) for field in ("name", "unit"))
+    asked = Text(name or unit or "(blank)")
+    if name and unit:
+        asked.append(f"\nof {unit}", style="dim")
+    return asked
+
+
+@renderer("batch", "table")
+def batch_table(batch: Batch, stream: TextIO) -> None:
+    """Rows per verdict, then each row that is not ELIGIBLE with its first reason."""
+    console = console_for(stream)
+    rows = len(batch.results)
+    console.print(Text.assemble(
+        ("vet batch: ", "bold"), batch.roster.source, f" ({rows} row{'' if rows == 1 else 's'})"
+    ))
+    counts = Table(show_header=True, header_style="bold", box=None, padding=(0, 2, 0, 0))
+    counts.add_column("Verdict")
+    counts.add_column("Rows", justify="right")
+    for verdict, count in batch.counts.items():
+        counts.add_row(_batch_verdict(verdict), str(count))
+    console.print(Padding(counts, (1, 0, 1, 2), expand=False))
+    flagged = [result for result in batch.results if result.verdict != Verdict.ELIGIBLE]
+    if flagged:
+        console.print(_heading("Rows not ELIGIBLE"))
+        table = Table(show_header=True, header_style="bold", show_lines=True, expand=True)
+        table.add_column("Row", justify="right", no_wrap=True)
+        table.add_column("Name / unit", ratio=1, overflow="fold")
+        table.add_column("Verdict", no_wrap=True)
+        table.add_column("Reason", ratio=2, overflow="fold")
+        for result in flagged:
+            table.add_row(
+                str(result.row.row), _row_query(batch, result), _batch_verdict(result.verdict),
+                _row_reason(result),
+            )
+        console.print(table)
+    else:
+        console.print(Text("Every row is ELIGIBLE.", style="bold green"))
+    for warning in batch.roster.warnings:
+        console.print(Text(f"Warning: {warning}", style="yellow"))
+    registry = batch.registry
+    console.print(Text(
+        f"As of {batch.as_of} under {LAW_TITLES[batch.law]}.\n"
+        f"Registry: {registry.units} units, {registry.people} people, "
+        f"{registry.allegations} allegations; {registry.digest}.\n"
+        "Rows are numbered from 1 after the header. Formats csv, json and jsonl give "
+        "every row's reasons and sources.",
+        style="dim",
+    ))
