@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -27,6 +28,9 @@ from datetime import date
 from pathlib import Path
 
 OUT = Path(__file__).parent / "out"
+# CPU seconds (user + system) of each child run, in order: on a busy machine wall time
+# includes waiting for a CPU, which CPU time does not.
+cpu: list[float] = []
 VERDICT_EXITS = {0, 1, 3}
 
 
@@ -52,6 +56,8 @@ def cold_start(
         start = time.perf_counter()
         done = subprocess.run(command, capture_output=True, check=False, env=env)
         times.append(time.perf_counter() - start)
+        used = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(used.ru_utime + used.ru_stime - sum(cpu))
         if done.returncode not in VERDICT_EXITS:
             sys.exit(f"bench: {' '.join(command)} exited {done.returncode}: "
                      f"{done.stderr.decode(errors='replace').strip()}")
@@ -59,8 +65,10 @@ def cold_start(
 
 
 def report(label: str, times: list[float]) -> None:
-    print(f"{label}: median {statistics.median(times):.3f} s, min {min(times):.3f} s, "
-          f"max {max(times):.3f} s over {len(times)} runs")
+    spent = cpu[-len(times):]
+    print(f"{label}: wall median {statistics.median(times):.3f} s, min {min(times):.3f} s, "
+          f"max {max(times):.3f} s over {len(times)} runs; CPU median "
+          f"{statistics.median(spent):.3f} s")
 
 
 def big(units: int) -> None:

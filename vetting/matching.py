@@ -392,7 +392,10 @@ def compare_units(query: UnitName, registry: UnitName) -> _Scored | None:
                if reading not in query.readings)
     # Vocabulary, facet by facet.
     concepts = lexicon().concepts
-    facets = sorted({concepts[c].facet for c in (*query.concepts, *registry.concepts)})
+    facets = sorted(
+        {concepts[c].facet for c in (*query.concepts, *registry.concepts)},
+        key=lambda facet: (facet != "type", facet),  # the unit type first
+    )
     for facet in facets:
         mine = {c for c in query.concepts if concepts[c].facet == facet}
         theirs = {c for c in registry.concepts if concepts[c].facet == facet}

@@ -540,7 +540,7 @@ def parse_unit(text: str) -> UnitName:
         # capitals when it is a single letter (so the pronoun "I" is never one).
         if value is None or not (index in type_edges or index + 1 in type_edges):
             continue
-        if len(keys[index]) == 1 and not (token.text.isupper()):
+        if len(keys[index]) == 1 and not token.text.isupper():
             continue
         numbers.add(value)
         readings.append(f'"{token.text}" read as {value}')
@@ -559,9 +559,7 @@ def parse_unit(text: str) -> UnitName:
             continue
         if key in lex.weak_words or len(key) == 1:
             weak.append(key)
-        elif key in ("no",) or not key:
-            continue
-        else:
+        elif key:
             words.append(key)
             words_written.append(token.text)
     acronyms = _acronym_candidates(tokens, keys, used, lex)
