@@ -15,16 +15,16 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from typer.testing import CliRunner, Result
+from verdict_helpers import VERDICTS, FixedMatcher, candidate
 
 from vetting.cli import app
-from vetting.matching import Band, Candidate
+from vetting.matching import Band
 from vetting.model import Law
 from vetting.registry import open_registry
 from vetting.render.table import print_verdict
 from vetting.rules import Answer, Query, vet_query
 
 HERE = Path(__file__).parent
-VERDICTS = HERE / "fixtures" / "registries" / "verdicts"
 GOLDEN = HERE / "golden"
 ENV = {"VET_DATA": str(VERDICTS), "NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb"}
 
@@ -36,19 +36,6 @@ def vet(*args: str, env: dict[str, str] | None = None) -> Result:
 def vet_json(*args: str) -> tuple[int, dict]:
     result = vet(*args, "--as-of", "2020-06-01", "--format", "json")
     return result.exit_code, json.loads(result.stdout)
-
-
-class FixedMatcher:
-    """Stands in for the matcher with candidates a test lays out."""
-
-    def __init__(self, candidates: list[Candidate]) -> None:
-        self.candidates = candidates
-
-    def match_units(self, queries: list[str], **_: object) -> list[list[Candidate]]:
-        return [[c for c in self.candidates if c.kind == "unit"] for _ in queries]
-
-    def match_people(self, queries: list[str], **_: object) -> list[list[Candidate]]:
-        return [[c for c in self.candidates if c.kind == "person"] for _ in queries]
 
 
 def assert_golden(name: str, text: str) -> None:
@@ -203,14 +190,8 @@ def test_table_of_a_command_chain_at_80_columns() -> None:
 def test_table_reads_at_80_columns_without_colour() -> None:
     # Candidates laid out by hand, so this golden file does not move with the matcher.
     registry = open_registry(VERDICTS)
-    harbor = Candidate(
-        "xa-harbor", "unit", "Harbor Patrol Unit", "Harbor Patrol Unit", 100.0, Band.MATCH,
-        ("same words",),
-    )
-    river = Candidate(
-        "xa-river", "unit", "River Patrol Unit", "River Patrol Unit", 80.0, Band.POSSIBLE,
-        ("one word differs",),
-    )
+    harbor = candidate(registry, "xa-harbor", Band.MATCH, 100.0, why=("same words",))
+    river = candidate(registry, "xa-river", Band.POSSIBLE, 80.0, why=("one word differs",))
     answer = vet_query(
         registry, FixedMatcher([harbor, river]),  # type: ignore[arg-type]
         Query("unit", "Harbor Patrol Unit"), as_of=date(2020, 6, 1), law=Law.STATE,
@@ -224,12 +205,10 @@ def test_table_reads_at_80_columns_without_colour() -> None:
 
 def test_table_of_a_person_in_a_unit_at_80_columns() -> None:
     registry = open_registry(VERDICTS)
-    quell = Candidate(
-        "xa-mira-quell", "person", "Mira Quell", "Mira Quell", 100.0, Band.MATCH, ("same name",)
-    )
-    customs = Candidate(
-        "xa-customs", "unit", "Customs Enforcement Directorate", "Customs Directorate", 92.0,
-        Band.MATCH, ("Enforcement only in the registry name",),
+    quell = candidate(registry, "xa-mira-quell", Band.MATCH, 100.0, why=("same name",))
+    customs = candidate(
+        registry, "xa-customs", Band.MATCH, 92.0, "Customs Directorate",
+        ("Enforcement only in the registry name",),
     )
     answer = vet_query(
         registry, FixedMatcher([quell, customs]),  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from verdict_helpers import VERDICTS, FixedMatcher, candidate
 
 from vetting.codes import Code
 from vetting.matching import Band, Candidate, Matcher
@@ -29,7 +30,6 @@ from vetting.rules import (
     worst,
 )
 
-VERDICTS = Path(__file__).parent / "fixtures" / "registries" / "verdicts"
 AS_OF = date(2020, 6, 1)
 
 
@@ -260,28 +260,6 @@ def test_as_of_reaches_every_rule(registry: Registry) -> None:
 
 
 # --- answers -----------------------------------------------------------------------
-
-
-class FixedMatcher:
-    """Stands in for the matcher: gives the candidates a test lays out."""
-
-    def __init__(self, candidates: Sequence[Candidate]) -> None:
-        self.candidates = list(candidates)
-        self.calls: list[tuple[str, int]] = []
-
-    def match_units(self, queries: Sequence[str], **_: object) -> list[list[Candidate]]:
-        self.calls.append(("units", len(queries)))
-        return [[c for c in self.candidates if c.kind == "unit"] for _ in queries]
-
-    def match_people(self, queries: Sequence[str], **_: object) -> list[list[Candidate]]:
-        self.calls.append(("people", len(queries)))
-        return [[c for c in self.candidates if c.kind == "person"] for _ in queries]
-
-
-def candidate(registry: Registry, entity_id: str, band: Band, score: float) -> Candidate:
-    kind = "unit" if entity_id in registry.units else "person"
-    record = registry.units.get(entity_id) or registry.people[entity_id]
-    return Candidate(entity_id, kind, record.name, record.name, score, band, ("test",))
 
 
 def answer(registry: Registry, query: Query, *candidates: Candidate) -> Answer:

@@ -234,7 +234,9 @@ class Matcher:
             if expanded is not None:
                 scored = compare_units(query, expanded[0])
                 if scored is not None:
-                    yield index, _with_acronym(scored, acronym, expanded[1])
+                    # Words spelt out against a bare acronym in the registry: the acronym
+                    # confirms only initials (many states have a "GOPES"), so never sure.
+                    yield index, _with_acronym(scored, acronym, expanded[1], sure=False)
 
     # --- people ---------------------------------------------------------------------
 
@@ -531,9 +533,9 @@ def _expand(
     return reparsed, spelt
 
 
-def _with_acronym(scored: _Scored, acronym: str, spelt: str) -> _Scored:
+def _with_acronym(scored: _Scored, acronym: str, spelt: str, *, sure: bool = True) -> _Scored:
     note = f'"{acronym.upper()}" read as the initials of "{spelt}"'
-    capped = scored.capped or len(acronym) < SHORT_ACRONYM
+    capped = scored.capped or not sure or len(acronym) < SHORT_ACRONYM
     return _Scored(max(0.0, scored.score - ACRONYM), capped, (note, *scored.why))
 
 
