@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 
 import typer
 
-from vetting import __version__, checks, loader, registry, render, roster, schemas
+from vetting import checks, loader, registry, render, roster, schemas
 from vetting.codes import clip
 from vetting.matching import Matcher
 from vetting.model import Law, PartialDate
@@ -59,6 +59,8 @@ DataOption = Annotated[
 
 def _version(value: bool) -> None:
     if value:
+        from vetting import __version__
+
         typer.echo(f"vet {__version__}")
         raise typer.Exit()
 

@@ -36,7 +36,8 @@ def _vocab_text(name: str) -> str:
 @cache
 def _vocab(name: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(_vocab_text(name))
+        # libyaml's loader: these tables load on every start, and the pure-Python one is slow.
+        data = yaml.load(_vocab_text(name), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as error:
         raise VocabularyError(f"vocabulary file vetting/vocab/{name}: {error}") from None
     if not isinstance(data, dict):

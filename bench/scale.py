@@ -1,0 +1,292 @@
+"""vet at scale: validate, a cold and a warm `vet batch`, a warm `vet unit`, index recall.
+
+    python -m bench.scale                      # 5,000 units and people, 10,000 rows: ~1 min
+    python -m bench.scale --units 50000 --people 50000 --allegations 20000 --roster 100000
+
+Writes a seeded synthetic registry (bench/synth.py: Spanish unit and person
+names with realistic collisions of common names, a parent hierarchy, half the
+people with posts) and a seeded roster built from it (bench/batch.py's recipe:
+half the rows name entries of the registry, some unaccented, in capitals,
+reordered or with a word missing; the rest name people who are not in it; one
+row in fifty cannot be vetted) under bench/out/, then runs, each in a fresh
+process so that its wall time and peak memory are its own:
+
+- `vet validate` of the registry (never uses the cache);
+- a cold `vet batch --format jsonl --out FILE`: no registry cache yet;
+- a warm `vet batch`, the same with the cache the cold run left;
+- a warm `vet unit NAME --format json`, `--unit-runs` times (median and worst).
+
+Peak memory is each child's maximum resident set (`os.wait4`). The cache goes
+to a folder of its own under bench/out/, never to the user's.
+
+Last, in this process, the candidate index's recall: for `--sample` roster
+rows, every registry entry that scoring against *every* registry name places
+in the `match` or `possible` band must also be found through the index. The
+exhaustive side skips only pairs the rules themselves rule out first (two
+different unit numbers; first surnames that differ in every reading), so it
+scores exactly what scoring everything would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bench.batch import GIVEN, SURNAMES, _as_written
+from bench.synth import write_registry
+from vetting.matching import Band, Matcher
+
+OUT = Path(__file__).resolve().parent / "out"
+AS_OF = "2024-06-30"
+
+
+@dataclass(frozen=True)
+class Run:
+    label: str
+    seconds: float
+    peak_mb: float
+    status: int
+    rows: int | None = None
+
+    def line(self) -> str:
+        rate = f", {self.rows / self.seconds:,.0f} rows/s" if self.rows else ""
+        return (f"  {self.label:<28} {self.seconds:8.2f} s{rate}, peak {self.peak_mb:,.0f} MB"
+                f" (exit {self.status})")
+
+
+def vet_command() -> list[str]:
+    """The installed `vet` script beside this Python, else `python -m vetting`."""
+    script = Path(sys.executable).with_name("vet")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "vetting"]
+
+
+def run(label: str, arguments: Sequence[str], env: dict[str, str], rows: int | None = None,
+        timeout: float | None = None) -> Run:
+    """Run `vet ARGUMENTS` in a fresh process: its wall time and its own peak memory."""
+    start = time.perf_counter()
+    with open(os.devnull, "wb") as sink, subprocess.Popen(
+        [*vet_command(), *arguments], stdout=sink, stderr=subprocess.PIPE, env=env,
+    ) as child:
+        # wait4 gives this child's own resource use; RUSAGE_CHILDREN would give the
+        # largest of every child so far.
+        deadline = None if timeout is None else start + timeout
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            if deadline is not None and time.perf_counter() > deadline:
+                child.kill()
+                pid, status, usage = os.wait4(child.pid, 0)
+                break
+            time.sleep(0.005)
+        seconds = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        errors = child.stderr.read().decode("utf-8", "replace") if child.stderr else ""
+    if child.returncode not in (0, 1, 2, 3):
+        print(f"  {label}: exit {child.returncode}\n{errors[-2000:]}", file=sys.stderr)
+    # ru_maxrss is in kilobytes on Linux.
+    return Run(label, seconds, usage.ru_maxrss / 1024, child.returncode, rows)
+
+
+# --- the roster ------------------------------------------------------------------------
+
+
+def make_roster(folder: Path, rows: int, seed: int = 5) -> tuple[bytes, str]:
+    """A roster drawn from the registry's names and invented ones, and a unit name to ask."""
+    with (folder / "units.yaml").open(encoding="utf-8") as handle:
+        data = yaml.load(handle, Loader=yaml.CSafeLoader)
+    units = data["units"]
+    people = data["people"]
+    names = {unit["id"]: unit["name"] for unit in units}
+    rng = random.Random(seed)
+    stream = io.StringIO(newline="")
+    writer = csv.writer(stream, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["Nombre", "Unidad", "Fecha de nacimiento", "País", "Curso"])
+    for number in range(rows):
+        pick = rng.random()
+        name = unit = born = country = ""
+        if number % 50 == 49:
+            born = "31/02/1980"  # a row that cannot be vetted
+        elif pick < 0.25 and people:
+            person = rng.choice(people)
+            name = _as_written(rng, rng.choice([person["name"], *person.get("aliases", [])]))
+            country = person["country"] if rng.random() < 0.5 else ""
+            posts = person.get("posts") or []
+            if posts and rng.random() < 0.5:
+                unit = names[posts[0]["unit"]]
+        elif pick < 0.5:
+            chosen = rng.choice(units)
+            unit = _as_written(rng, rng.choice([chosen["name"], *chosen.get("aliases", [])]))
+            country = chosen["country"] if rng.random() < 0.5 else ""
+        else:
+            name = f"{rng.choice(GIVEN)} {rng.choice(SURNAMES)} {rng.choice(SURNAMES)}"
+            if rng.random() < 0.3:
+                born = f"{rng.randint(1960, 2000)}-{rng.randint(1, 12):02d}"
+            if rng.random() < 0.3:
+                unit = _as_written(rng, rng.choice(units)["name"])
+        writer.writerow([name, unit, born, country, f"Curso {number % 12 + 1}"])
+    battalion = next((unit["name"] for unit in units if "Batallón" in unit["name"]),
+                     units[-1]["name"])
+    return stream.getvalue().encode("utf-8"), battalion
+
+
+# --- recall of the candidate index ----------------------------------------------------
+
+
+class Exhaustive(Matcher):
+    """The matcher scoring a query against every registry name (no index, no shortlist).
+
+    Only pairs its own rules rule out before anything else are skipped: unit
+    names whose numbers and the query's are both given and share none, and
+    people whose first surname differs from the query's in every reading.
+    """
+
+    def _unit_candidates(self, query):  # type: ignore[no-untyped-def]
+        numbered = getattr(self, "_by_number", None)
+        if numbered is None:
+            numbered = self._by_number = {}
+            for index, entry in enumerate(self._unit_entries):
+                for number in entry.name.numbers or (None,):
+                    numbered.setdefault(number, []).append(index)
+        if not query.numbers:
+            return range(len(self._unit_entries))
+        found = set(numbered.get(None, ()))
+        for number in query.numbers:
+            found.update(numbered.get(number, ()))
+        return sorted(found)
+
+    def _person_candidates(self, query):  # type: ignore[no-untyped-def]
+        from vetting.matching import _similar
+
+        by_surname = getattr(self, "_by_surname", None)
+        if by_surname is None:
+            by_surname = self._by_surname = {}
+            for index, entry in enumerate(self._person_entries):
+                for reading in entry.name.readings:
+                    if reading.surnames:
+                        by_surname.setdefault(reading.surnames[0], set()).add(index)
+        mine = {reading.surnames[0] for reading in query.readings if reading.surnames}
+        found: set[int] = set()
+        for surname, indexes in by_surname.items():
+            if any(_similar(said, surname)[1] != "different" for said in mine):
+                found |= indexes
+        return sorted(found)
+
+
+def _banded(candidates: Iterable) -> set[str]:  # type: ignore[type-arg]
+    return {c.id for c in candidates if c.band in (Band.MATCH, Band.POSSIBLE)}
+
+
+def recall(registry, raw: bytes, sample: int, seed: int = 11) -> tuple[int, int, int, list[str]]:  # type: ignore[no-untyped-def]
+    """(queries, entries found exhaustively, of them found through the index, misses)."""
+    from vetting import roster
+
+    indexed = Matcher.from_registry(registry)
+    exhaustive = Exhaustive.from_registry(registry)
+    rows = [row for row in roster.read_roster(raw, "roster.csv").rows if not row.errors]
+    chosen = random.Random(seed).sample(rows, min(sample, len(rows)))
+    expected = found = 0
+    misses: list[str] = []
+    everyone = 10**9  # no limit on how many candidates each side lists
+    for row in chosen:
+        asks = []
+        if row.name is not None:
+            asks.append(("person", row.name, dict(birth_date=row.birth_date,
+                                                  country=row.country)))
+        if row.unit is not None:
+            asks.append(("unit", row.unit, dict(country=row.country)))
+        for kind, name, context in asks:
+            method = "match_person" if kind == "person" else "match_unit"
+            want = _banded(getattr(exhaustive, method)(name, limit=everyone, **context))
+            got = _banded(getattr(indexed, method)(name, limit=everyone, **context))
+            expected += len(want)
+            found += len(want & got)
+            misses += [f"{kind} {name!r}: {entry}" for entry in sorted(want - got)]
+    return len(chosen), expected, found, misses
+
+
+# --- main -------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--units", type=int, default=5_000)
+    parser.add_argument("--people", type=int, default=5_000)
+    parser.add_argument("--allegations", type=int, default=2_000)
+    parser.add_argument("--roster", type=int, default=10_000, help="rows of the roster")
+    parser.add_argument("--sample", type=int, default=2_000,
+                        help="roster rows whose candidates are checked for recall (0: skip)")
+    parser.add_argument("--unit-runs", type=int, default=5, help="runs of the warm `vet unit`")
+    parser.add_argument("--seed", type=int, default=2378)
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds per step")
+    args = parser.parse_args(argv)
+
+    name = f"scale-{args.units}-{args.people}-{args.allegations}-{args.seed}"
+    folder = OUT / name
+    start = time.perf_counter()
+    write_registry(folder, units=args.units, people=args.people,
+                   allegations=args.allegations, seed=args.seed)
+    raw, asked = make_roster(folder, args.roster)
+    roster_path = OUT / f"{name}-roster-{args.roster}.csv"
+    roster_path.write_bytes(raw)
+    size = sum((folder / file).stat().st_size for file in ("units.yaml", "allegations.yaml"))
+    print(f"registry: {folder.relative_to(OUT.parent.parent)} ({size / 1e6:.1f} MB): "
+          f"{args.units:,} units, {args.people:,} people, {args.allegations:,} allegations")
+    print(f"roster: {roster_path.name}, {args.roster:,} rows "
+          f"(written in {time.perf_counter() - start:.1f} s)")
+
+    cache = OUT / f"{name}-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    env = dict(os.environ, VET_CACHE_DIR=str(cache))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    result = OUT / f"{name}-vetted.jsonl"
+    data = ["--data", str(folder)]
+    batch = ["batch", str(roster_path), "--format", "jsonl", "--out", str(result),
+             "--as-of", AS_OF, *data]
+    timeout = args.timeout
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    runs = [run("vet validate", ["validate", str(folder), "--format", "json"], env,
+                timeout=timeout)]
+    print(runs[-1].line())
+    runs.append(run("vet batch, cold (no cache)", batch, env, args.roster, timeout))
+    print(runs[-1].line())
+    runs.append(run("vet batch, warm (cache)", batch, env, args.roster, timeout))
+    print(runs[-1].line())
+    units = [run("vet unit, warm", ["unit", asked, "--format", "json", "--as-of", AS_OF, *data],
+                 env, timeout=timeout) for _ in range(max(1, args.unit_runs))]
+    times = [unit.seconds for unit in units]
+    print(f"  {'vet unit, warm':<28} {statistics.median(times):8.2f} s median of "
+          f"{len(times)} (worst {max(times):.2f} s), peak {max(u.peak_mb for u in units):,.0f} "
+          f"MB: {asked!r}")
+    if args.sample:
+        from vetting.registry import open_registry
+
+        begun = time.perf_counter()
+        queries, expected, found, misses = recall(open_registry(folder), raw, args.sample)
+        share = 100.0 * found / expected if expected else 100.0
+        print(f"index recall on {queries:,} roster rows: {found:,} of {expected:,} "
+              f"match/possible candidates of exhaustive scoring ({share:.2f} %; "
+              f"{time.perf_counter() - begun:.0f} s)")
+        for miss in misses[:20]:
+            print(f"  missed: {miss}")
+        if misses:
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
