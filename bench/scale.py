@@ -12,12 +12,16 @@ row in fifty cannot be vetted) under bench/out/, then runs, each in a fresh
 process so that its wall time and peak memory are its own:
 
 - `vet validate` of the registry (never uses the cache);
-- a cold `vet batch --format jsonl --out FILE`: no registry cache yet;
-- a warm `vet batch`, the same with the cache the cold run left;
-- a warm `vet unit NAME --format json`, `--unit-runs` times (median and worst).
+- a cold `vet unit NAME --format json`: no cache yet, so it reads the YAML,
+  prepares the matcher and stores the compiled registry cache;
+- a cold `vet batch --format jsonl --out FILE`, with a cache folder of its own
+  that starts empty (`--no-cold-batch` skips it: at full size it is slow);
+- a warm `vet batch`, the same with the cache the cold `vet unit` stored;
+- a warm `vet unit`, `--unit-runs` times (median and worst).
 
-Peak memory is each child's maximum resident set (`os.wait4`). The cache goes
-to a folder of its own under bench/out/, never to the user's.
+Peak memory is each child's maximum resident set (GNU time's %M, else
+`os.wait4`). The caches go to folders of their own under bench/out/, never to
+the user's.
 
 Last, in this process, the candidate index's recall: for `--sample` roster
 rows, every registry entry that scoring against *every* registry name places
@@ -73,12 +77,21 @@ def vet_command() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "vetting"]
 
 
+TIME = Path("/usr/bin/time")
+
+
 def run(label: str, arguments: Sequence[str], env: dict[str, str], rows: int | None = None,
         timeout: float | None = None) -> Run:
-    """Run `vet ARGUMENTS` in a fresh process: its wall time and its own peak memory."""
+    """Run `vet ARGUMENTS` in a fresh process: its wall time and its own peak memory.
+
+    Through GNU time when there is one: a child forked from this (large) process
+    would otherwise count this process's memory as its own peak.
+    """
+    report = OUT / f".scale-time-{os.getpid()}"
+    wrapper = [str(TIME), "-f", "%M", "-o", str(report)] if TIME.is_file() else []
     start = time.perf_counter()
     with open(os.devnull, "wb") as sink, subprocess.Popen(
-        [*vet_command(), *arguments], stdout=sink, stderr=subprocess.PIPE, env=env,
+        [*wrapper, *vet_command(), *arguments], stdout=sink, stderr=subprocess.PIPE, env=env,
     ) as child:
         # wait4 gives this child's own resource use; RUSAGE_CHILDREN would give the
         # largest of every child so far.
@@ -97,8 +110,12 @@ def run(label: str, arguments: Sequence[str], env: dict[str, str], rows: int | N
         errors = child.stderr.read().decode("utf-8", "replace") if child.stderr else ""
     if child.returncode not in (0, 1, 2, 3):
         print(f"  {label}: exit {child.returncode}\n{errors[-2000:]}", file=sys.stderr)
-    # ru_maxrss is in kilobytes on Linux.
-    return Run(label, seconds, usage.ru_maxrss / 1024, child.returncode, rows)
+    peak = usage.ru_maxrss  # kilobytes on Linux
+    if wrapper:
+        lines = report.read_text().split() if report.is_file() else []
+        peak = int(lines[-1]) if lines and lines[-1].isdigit() else peak
+        report.unlink(missing_ok=True)
+    return Run(label, seconds, peak / 1024, child.returncode, rows)
 
 
 # --- the roster ------------------------------------------------------------------------
@@ -190,16 +207,29 @@ def _banded(candidates: Iterable) -> set[str]:  # type: ignore[type-arg]
     return {c.id for c in candidates if c.band in (Band.MATCH, Band.POSSIBLE)}
 
 
-def recall(registry, raw: bytes, sample: int, seed: int = 11) -> tuple[int, int, int, list[str]]:  # type: ignore[no-untyped-def]
-    """(queries, entries found exhaustively, of them found through the index, misses)."""
+@dataclass
+class Recall:
+    queries: int = 0
+    expected: int = 0  # entries exhaustive scoring places in match/possible
+    found: int = 0  # of them, found through the index
+    listed: int = 0  # entries of exhaustive scoring's answer (its first LIMIT)
+    listed_found: int = 0  # of them, in the index's answer
+    misses: list[str] | None = None
+
+
+LIMIT = 10  # candidates an answer lists (the matcher's default limit)
+
+
+def recall(registry, raw: bytes, sample: int, seed: int = 11) -> Recall:  # type: ignore[no-untyped-def]
+    """How much of what exhaustive scoring finds the index finds too, on `sample` rows."""
     from vetting import roster
 
     indexed = Matcher.from_registry(registry)
     exhaustive = Exhaustive.from_registry(registry)
     rows = [row for row in roster.read_roster(raw, "roster.csv").rows if not row.errors]
     chosen = random.Random(seed).sample(rows, min(sample, len(rows)))
-    expected = found = 0
-    misses: list[str] = []
+    result = Recall(misses=[])
+    misses = result.misses
     everyone = 10**9  # no limit on how many candidates each side lists
     for row in chosen:
         asks = []
@@ -210,12 +240,18 @@ def recall(registry, raw: bytes, sample: int, seed: int = 11) -> tuple[int, int,
             asks.append(("unit", row.unit, dict(country=row.country)))
         for kind, name, context in asks:
             method = "match_person" if kind == "person" else "match_unit"
-            want = _banded(getattr(exhaustive, method)(name, limit=everyone, **context))
+            every = getattr(exhaustive, method)(name, limit=everyone, **context)
+            want = _banded(every)
             got = _banded(getattr(indexed, method)(name, limit=everyone, **context))
-            expected += len(want)
-            found += len(want & got)
+            result.expected += len(want)
+            result.found += len(want & got)
             misses += [f"{kind} {name!r}: {entry}" for entry in sorted(want - got)]
-    return len(chosen), expected, found, misses
+            answer = _banded(every[:LIMIT])
+            result.listed += len(answer)
+            result.listed_found += len(answer & _banded(
+                getattr(indexed, method)(name, limit=LIMIT, **context)))
+    result.queries = len(chosen)
+    return result
 
 
 # --- main -------------------------------------------------------------------------------
@@ -233,6 +269,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--unit-runs", type=int, default=5, help="runs of the warm `vet unit`")
     parser.add_argument("--seed", type=int, default=2378)
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per step")
+    parser.add_argument("--no-cold-batch", action="store_true",
+                        help="skip the cold batch (the slowest step); the cold `vet unit` "
+                        "still builds the cache the warm steps use")
     args = parser.parse_args(argv)
 
     name = f"scale-{args.units}-{args.people}-{args.allegations}-{args.seed}"
@@ -250,9 +289,12 @@ def main(argv: list[str] | None = None) -> int:
           f"(written in {time.perf_counter() - start:.1f} s)")
 
     cache = OUT / f"{name}-cache"
-    shutil.rmtree(cache, ignore_errors=True)
+    cold_cache = OUT / f"{name}-cache-cold"
+    for where in (cache, cold_cache):
+        shutil.rmtree(where, ignore_errors=True)
     env = dict(os.environ, VET_CACHE_DIR=str(cache))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    cold_env = env | {"VET_CACHE_DIR": str(cold_cache)}
     result = OUT / f"{name}-vetted.jsonl"
     data = ["--data", str(folder)]
     batch = ["batch", str(roster_path), "--format", "jsonl", "--out", str(result),
@@ -262,12 +304,17 @@ def main(argv: list[str] | None = None) -> int:
     runs = [run("vet validate", ["validate", str(folder), "--format", "json"], env,
                 timeout=timeout)]
     print(runs[-1].line())
-    runs.append(run("vet batch, cold (no cache)", batch, env, args.roster, timeout))
-    print(runs[-1].line())
+    unit = ["unit", asked, "--format", "json", "--as-of", AS_OF, *data]
+    runs.append(run("vet unit, cold (no cache)", unit, env, timeout=timeout))
+    print(runs[-1].line() + " (reads the YAML, prepares, stores the cache)")
+    if not args.no_cold_batch:
+        runs.append(run("vet batch, cold (no cache)", batch, cold_env, args.roster, timeout))
+        print(runs[-1].line())
+        shutil.rmtree(cold_cache, ignore_errors=True)
     runs.append(run("vet batch, warm (cache)", batch, env, args.roster, timeout))
     print(runs[-1].line())
-    units = [run("vet unit, warm", ["unit", asked, "--format", "json", "--as-of", AS_OF, *data],
-                 env, timeout=timeout) for _ in range(max(1, args.unit_runs))]
+    units = [run("vet unit, warm", unit, env, timeout=timeout)
+             for _ in range(max(1, args.unit_runs))]
     times = [unit.seconds for unit in units]
     print(f"  {'vet unit, warm':<28} {statistics.median(times):8.2f} s median of "
           f"{len(times)} (worst {max(times):.2f} s), peak {max(u.peak_mb for u in units):,.0f} "
@@ -276,14 +323,17 @@ def main(argv: list[str] | None = None) -> int:
         from vetting.registry import open_registry
 
         begun = time.perf_counter()
-        queries, expected, found, misses = recall(open_registry(folder), raw, args.sample)
-        share = 100.0 * found / expected if expected else 100.0
-        print(f"index recall on {queries:,} roster rows: {found:,} of {expected:,} "
-              f"match/possible candidates of exhaustive scoring ({share:.2f} %; "
-              f"{time.perf_counter() - begun:.0f} s)")
-        for miss in misses[:20]:
+        found = recall(open_registry(folder), raw, args.sample)
+        share = 100.0 * found.found / found.expected if found.expected else 100.0
+        listed = 100.0 * found.listed_found / found.listed if found.listed else 100.0
+        print(f"index recall on {found.queries:,} roster rows: {found.found:,} of "
+              f"{found.expected:,} match/possible candidates of exhaustive scoring "
+              f"({share:.2f} %); of the {found.listed:,} its answers list (first {LIMIT} "
+              f"each), {found.listed_found:,} ({listed:.2f} %) "
+              f"[{time.perf_counter() - begun:.0f} s]")
+        for miss in (found.misses or [])[:10]:
             print(f"  missed: {miss}")
-        if misses:
+        if found.misses:
             return 1
     return 0
 

@@ -1,9 +1,10 @@
 """vet: Leahy vetting of foreign security-force units and people against a cited registry."""
 
-from functools import cache
+# functools, not `from functools import cache`: that name would hide vetting.cache.
+import functools
 
 
-@cache
+@functools.cache
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 

@@ -20,10 +20,10 @@ import typer
 
 from vetting import checks, loader, registry, render, roster, schemas
 from vetting.codes import clip
-from vetting.matching import Matcher
 from vetting.model import Law, PartialDate
 
 if TYPE_CHECKING:  # imported when a verdict is asked for, to start fast otherwise
+    from vetting.cache import Compiled
     from vetting.rules import Query
 
 
@@ -330,6 +330,17 @@ def open_registry(data: Path | None) -> registry.Registry:
         _usage_error(str(error))
 
 
+def open_compiled(data: Path | None, *, bulk: bool = False) -> Compiled:
+    """The registry in use through the compiled cache (vetting/cache.py), or exit 2."""
+    # `from vetting import cache` would find functools.cache in vetting/__init__.py.
+    from vetting.cache import open_compiled as open_cached
+
+    try:
+        return open_cached(data, bulk=bulk)
+    except (registry.RegistryError, OSError) as error:
+        _usage_error(str(error))
+
+
 def _output_format(chosen: VerdictFormat | None) -> str:
     if chosen is not None:
         return chosen.value
@@ -340,12 +351,12 @@ def _vet(
     query: Query, as_of: str | None, law: Law, output_format: VerdictFormat | None,
     data: Path | None,
 ) -> NoReturn:
-    from vetting.matching import Matcher
     from vetting.rules import vet_query
 
     day = parse_as_of(as_of)
-    used = open_registry(data)
-    answer = vet_query(used, Matcher.from_registry(used), query, as_of=day, law=law)
+    answer = open_compiled(data).run(
+        lambda used: vet_query(used.registry, used.matcher, query, as_of=day, law=law)
+    )
     _render("verdict", output_format, answer)
     raise typer.Exit(VERDICT_EXIT[answer.verdict])
 
@@ -460,12 +471,16 @@ def show(
 
     Example: vet show mx-sedena-bi-102
     """
-    from vetting.show import close_ids, profile
+    from vetting.show import Profile, close_ids, profile
 
-    used = open_registry(data)
-    found = profile(used, entry_id.strip())
+    wanted = entry_id.strip()
+
+    def look_up(used: Compiled) -> tuple[Profile | None, list[str]]:
+        found = profile(used.registry, wanted)
+        return found, [] if found is not None else close_ids(used.registry, wanted)
+
+    found, close = open_compiled(data).run(look_up)
     if found is None:
-        close = close_ids(used, entry_id.strip())
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         _usage_error(f"no unit, person or allegation has the id {clip(entry_id)}{hint}")
     _render("entity", output_format, found)
@@ -499,21 +514,22 @@ _EXIT_RANK = [Exit.OK, Exit.REVIEW, Exit.FAIL]
 
 
 def _vet_with_progress(
-    rows: roster.Roster, reg: registry.Registry, as_of: date, law: Law
+    rows: roster.Roster, compiled: Compiled, as_of: date, law: Law
 ) -> roster.Batch:
-    matcher = Matcher.from_registry(reg)
     if len(rows.rows) <= PROGRESS_OVER or not sys.stderr.isatty():
-        return roster.vet_roster(rows, reg, matcher, as_of=as_of, law=law)
+        return compiled.run(lambda used: roster.vet_roster(
+            rows, used.registry, used.matcher, as_of=as_of, law=law,
+        ))
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     columns = (BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("vetting", total=len(rows.rows))
-        return roster.vet_roster(
-            rows, reg, matcher, as_of=as_of, law=law,
+        return compiled.run(lambda used: roster.vet_roster(
+            rows, used.registry, used.matcher, as_of=as_of, law=law,
             progress=lambda done: bar.advance(task, done),
-        )
+        ))
 
 
 @app.command()
@@ -592,7 +608,7 @@ def batch(
         _usage_error(str(error))
     for warning in rows.warnings:
         typer.echo(f"vet: warning: {warning}", err=True)
-    reg = open_registry(data)
+    compiled = open_compiled(data, bulk=True)
     if output_format is None:
         terminal = out is None and sys.stdout.isatty()
         output_format = BatchFormat.TABLE if terminal else BatchFormat.CSV
@@ -600,10 +616,10 @@ def batch(
     try:
         if out is not None:
             with roster.atomic_output(out) as stream:
-                result = _vet_with_progress(rows, reg, day, law)
+                result = _vet_with_progress(rows, compiled, day, law)
                 write(result, stream)
         else:
-            result = _vet_with_progress(rows, reg, day, law)
+            result = _vet_with_progress(rows, compiled, day, law)
             stream = _stdout()
             if output_format is not BatchFormat.TABLE:
                 stream.reconfigure(encoding="utf-8", newline="")  # type: ignore[attr-defined]
@@ -625,6 +641,65 @@ def batch(
 
         typer.echo(batch_summary(result), err=True)
     raise typer.Exit(_batch_exit(result.counts))
+
+
+# --- vet cache --------------------------------------------------------------------
+
+cache_app = typer.Typer(
+    name="cache",
+    help="The compiled registry cache: list or remove what earlier runs stored.",
+    no_args_is_help=True,
+)
+app.add_typer(cache_app)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:,.1f} MB"
+
+
+@cache_app.command("info")
+def cache_info() -> None:
+    """List the cache folder and each compiled registry stored in it.
+
+    vet unit, vet person, vet show and vet batch store a registry, once read and
+    checked, in the cache folder (env VET_CACHE_DIR, else $XDG_CACHE_HOME/vet,
+    else ~/.cache/vet), keyed by the registry files' content and vet's version,
+    and read it from there while neither changes. vet validate never uses it.
+
+    Example: vet cache info
+    """
+    from vetting.cache import age, info
+
+    found = info()
+    count = len(found.entries)
+    what = f"{count} entr{'y' if count == 1 else 'ies'}, {_megabytes(found.size)}"
+    typer.echo(f"cache folder: {found.folder} ({what if count else 'empty'})")
+    for entry in found.entries:
+        if entry.problem is not None:
+            typer.echo(f"  {entry.path.name}: {_megabytes(entry.size)}, {entry.problem}; "
+                       "rebuilt or removed when next used")
+            continue
+        typer.echo(
+            f"  {entry.path.name}: {_megabytes(entry.size)}, registry {entry.folder} "
+            f"({entry.units:,} units, {entry.people:,} people, {entry.allegations:,} "
+            f"allegations; {entry.digest}), vet {entry.version}, written "
+            f"{age(entry.modified)}"
+        )
+
+
+@cache_app.command("clear")
+def cache_clear() -> None:
+    """Remove every compiled registry from the cache folder.
+
+    Safe at any time: the next run reads the registry's YAML again and stores it anew.
+
+    Example: vet cache clear
+    """
+    from vetting.cache import clear, folder
+
+    removed, freed = clear()
+    typer.echo(f"removed {removed} entr{'y' if removed == 1 else 'ies'} "
+               f"({_megabytes(freed)}) from {folder()}")
 
 
 def main() -> None:

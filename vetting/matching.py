@@ -17,10 +17,11 @@ state or place; for units, another country than `--country`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
@@ -91,6 +92,10 @@ class _PersonEntry:
     name: PersonReadings
 
 
+UnitEntry = _UnitEntry  # for the cache, which rebuilds entries it stored
+PersonEntry = _PersonEntry
+
+
 class Matcher:
     """The registry's names read once and indexed; queries scored against them.
 
@@ -158,6 +163,33 @@ class Matcher:
     @classmethod
     def from_registry(cls, registry: Registry) -> Matcher:
         return cls(registry.units.values(), registry.people.values())
+
+    # What preparing computes: the compiled registry cache (vetting/cache.py) stores it
+    # and hands it back to `restore`, so a warm run reads no name again.
+    STATE = (
+        "_unit_entries", "_unit_keys", "_postings", "_unnumbered", "_initials",
+        "_acronym_names", "_unit_words", "_person_entries", "_person_keys",
+        "_person_postings", "_person_words",
+    )
+
+    def state(self) -> dict[str, Any]:
+        """The prepared names and the candidate index, by attribute name (see STATE)."""
+        return {name: getattr(self, name) for name in self.STATE}
+
+    @classmethod
+    def restore(
+        cls, units: Sequence[Unit], people: Sequence[Person], state: Mapping[str, Any]
+    ) -> Matcher:
+        """A matcher from a saved `state()`; `units` and `people` in the order prepared.
+
+        The tables may be read lazily (any sequence or mapping with the same contents).
+        """
+        matcher = cls.__new__(cls)
+        matcher._units = units  # type: ignore[assignment]
+        matcher._people = people  # type: ignore[assignment]
+        for name in cls.STATE:
+            setattr(matcher, name, state[name])
+        return matcher
 
     # --- units ----------------------------------------------------------------------
 
@@ -577,6 +609,9 @@ def compare_people(query: PersonReadings, registry: PersonReadings) -> _Scored |
     return best
 
 
+# Names are drawn from a small stock of given names and surnames, so the same two words
+# meet again and again across a roster: each pair is worked out once.
+@lru_cache(maxsize=1 << 18)
 def _similar(mine: str, theirs: str) -> tuple[float, str]:
     """Similarity of two folded names and how they relate: same, sounds, initial, close."""
     if mine == theirs:
@@ -592,6 +627,7 @@ def _similar(mine: str, theirs: str) -> tuple[float, str]:
     return similarity, "close" if similarity >= CLOSE else "different"
 
 
+@lru_cache(maxsize=1 << 16)
 def _bare(name: str) -> str:
     # "de la Fuente" and "Fuente" are one surname written with and without its particle.
     words = name.split()
