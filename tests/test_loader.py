@@ -166,3 +166,50 @@ def test_a_file_that_is_not_a_mapping_says_what_was_expected(tmp_path: Path) -> 
     status, findings = validate_json(folder)
     assert (status, found(findings)) == (1, [("units.yaml", 1, 1, "VET203")])
     assert "'units' and 'people'" in findings[0]["message"]
+
+
+def test_a_fifo_is_refused_instead_of_blocking(tmp_path: Path) -> None:
+    folder = registry_with(tmp_path / "reg")
+    (folder / "units.yaml").unlink()
+    os.mkfifo(folder / "units.yaml")
+    result = vet("validate", str(folder))
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith("units.yaml: not a regular file")
+
+
+def test_a_huge_size_limit_reads_the_file_without_allocating_it(tmp_path: Path) -> None:
+    folder = registry_with(tmp_path / "reg")
+    result = vet("validate", str(folder), "--max-bytes", str(2**63 + 1))
+    assert result.exit_code == 0
+    assert result.stdout.startswith("registry ok")
+
+
+@pytest.mark.parametrize("raw", ["abc", "-1", "0", "1e3", "１０"])
+def test_a_malformed_size_limit_in_the_environment_is_refused(
+    raw: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VET_MAX_BYTES", raw)
+    with pytest.raises(loader.UnreadableError, match="VET_MAX_BYTES="):
+        loader.max_bytes_from_env()
+
+
+EMPTY_ALLEGATIONS = "sources: []\nallegations: []\n"
+
+
+def test_keys_are_text_as_written(tmp_path: Path) -> None:
+    folder = registry_with(
+        tmp_path / "reg", units="units: []\npeople: []\n1: a\ntrue: b\nnull: c\n",
+        allegations=EMPTY_ALLEGATIONS,
+    )
+    status, findings = validate_json(folder)
+    assert status == 1
+    assert [f["message"] for f in findings] == [
+        "unknown key '1'", "unknown key 'true'", "unknown key 'null'"
+    ]
+
+
+def test_a_mapping_where_one_value_belongs_is_a_wrong_type(tmp_path: Path) -> None:
+    units = "units:\n  - id: u-1\n    name: U\n    country: XA\n    force: {x: 1}\npeople: []\n"
+    folder = registry_with(tmp_path / "reg", units=units, allegations=EMPTY_ALLEGATIONS)
+    status, findings = validate_json(folder)
+    assert (status, found(findings)) == (1, [("units.yaml", 5, 12, "VET203")])

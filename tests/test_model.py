@@ -82,3 +82,33 @@ def test_an_allegation_needs_evidence_and_a_violation() -> None:
             }
         )
     assert {error["loc"][0] for error in caught.value.errors()} == {"violations", "evidence"}
+
+
+@pytest.mark.parametrize("country", ["ZZ", "QQ", "AA", "mx", "MEX", "Ｍ Ｘ"])
+def test_a_country_code_must_be_one_in_use(country: str) -> None:
+    with pytest.raises(ValidationError, match="country"):
+        Unit.model_validate({"id": "u-1", "name": "U", "country": country, "force": "army"})
+
+
+@pytest.mark.parametrize("country", ["MX", "GT", "XK", "XA"])
+def test_assigned_and_user_assigned_country_codes_are_accepted(country: str) -> None:
+    unit = Unit.model_validate({"id": "u-1", "name": "U", "country": country, "force": "army"})
+    assert unit.country == country
+
+
+@pytest.mark.parametrize("name", ["Batallón \x1b[2J7", "Unidad\x00", "Zona\x9b31m"])
+def test_control_characters_cannot_hide_in_a_name(name: str) -> None:
+    with pytest.raises(ValidationError, match="control character U\\+00"):
+        Unit.model_validate({"id": "u-1", "name": name, "country": "XA", "force": "army"})
+
+
+def test_notes_may_hold_line_breaks_and_tabs() -> None:
+    unit = Unit.model_validate(
+        {"id": "u-1", "name": "U", "country": "XA", "force": "army", "notes": "a\n\tb\r\n"}
+    )
+    assert unit.notes == "a\n\tb\r\n"
+
+
+def test_full_width_digits_are_not_a_date() -> None:
+    with pytest.raises(ValueError, match="expected a date"):
+        PartialDate.parse("２０２０")

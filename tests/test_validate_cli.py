@@ -205,7 +205,7 @@ def test_a_registry_file_that_is_a_folder_exits_2(tmp_path: Path) -> None:
     (folder / "allegations.yaml").write_text("sources: []\n")
     result = vet("validate", folder)
     assert result.exit_code == 2
-    assert "units.yaml: cannot read" in result.stderr
+    assert "units.yaml: not a regular file" in result.stderr
 
 
 def test_a_half_registry_exits_2(tmp_path: Path) -> None:

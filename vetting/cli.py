@@ -291,7 +291,7 @@ def parse_as_of(text: str | None) -> date:
     """The --as-of day (today when not given); a usage error when it is not a day."""
     if text is None:
         return date.today()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
         try:
             day = date.fromisoformat(text.strip())
         except ValueError as error:
@@ -306,10 +306,12 @@ def parse_country(text: str | None) -> str | None:
     """An ISO 3166-1 alpha-2 code in capitals; a usage error when it is not one."""
     if text is None:
         return None
+    from vetting.model import country_problem
+
     code = text.strip().upper()
-    if len(code) != 2 or not ("A" <= code[0] <= "Z" and "A" <= code[1] <= "Z"):
-        _usage_error(f"--country {clip(text)}: expected an ISO 3166-1 alpha-2 country code, "
-                     "such as MX")
+    problem = country_problem(code)
+    if problem:
+        _usage_error(f"--country {clip(text)}: {problem}")
     return code
 
 
@@ -317,6 +319,10 @@ def _name(text: str, what: str) -> str:
     name = " ".join(text.split())
     if not name:
         _usage_error(f"{what} is empty")
+    if not any(character.isalnum() for character in name):
+        # Punctuation, emoji or invisible characters alone can match nothing, and an
+        # ELIGIBLE "no record" for them would read as an answer.
+        _usage_error(f"{what} {clip(name)} has no letter or digit to match")
     if len(name) > NAME_LIMIT:
         _usage_error(f"{what} {clip(name)} is longer than {NAME_LIMIT} characters")
     return name
@@ -326,7 +332,7 @@ def open_registry(data: Path | None) -> registry.Registry:
     """The registry in use, or exit 2 with a one-line message when it cannot be used."""
     try:
         return registry.open_registry(data)
-    except (registry.RegistryError, OSError) as error:
+    except (registry.RegistryError, loader.UnreadableError, OSError) as error:
         _usage_error(str(error))
 
 
@@ -337,7 +343,7 @@ def open_compiled(data: Path | None, *, bulk: bool = False) -> Compiled:
 
     try:
         return open_cached(data, bulk=bulk)
-    except (registry.RegistryError, OSError) as error:
+    except (registry.RegistryError, loader.UnreadableError, OSError) as error:
         _usage_error(str(error))
 
 
@@ -447,6 +453,8 @@ def person(
             birth_date = PartialDate.parse(dob)
         except ValueError as error:
             _usage_error(f"--dob {clip(dob)}: {error}")
+        if birth_date.first > date.today():
+            _usage_error(f"--dob {clip(dob)}: a birth date in the future")
     query = Query(
         "person", _name(name, "NAME"), None if unit is None else _name(unit, "--unit"),
         birth_date, parse_country(country),
@@ -703,4 +711,14 @@ def cache_clear() -> None:
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except OSError as error:
+        # Output that cannot be written (a full disk, a closed descriptor) is no verdict
+        # and no finding: one line and exit 2, never a traceback or a verdict's status.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        where = error.filename or "standard output"
+        with contextlib.suppress(OSError):
+            typer.echo(f"vet: error: cannot write {where}: {error.strerror or error}", err=True)
+        sys.exit(Exit.USAGE)

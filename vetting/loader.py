@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,9 +47,15 @@ _COLLECTION_TAGS = {None, "!"}
 
 
 def max_bytes_from_env() -> int:
-    """The size limit: env `VET_MAX_BYTES`, else the default."""
-    raw = os.environ.get("VET_MAX_BYTES", "")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_BYTES
+    """The size limit: env `VET_MAX_BYTES`, else the default; UnreadableError when malformed."""
+    raw = os.environ.get("VET_MAX_BYTES", "").strip()
+    if not raw:
+        return DEFAULT_MAX_BYTES
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise UnreadableError(
+            f"VET_MAX_BYTES={clip(raw)}: expected a whole number of bytes, at least 1"
+        )
+    return int(raw)
 
 
 class UnreadableError(Exception):
@@ -179,7 +186,11 @@ def _build(events: Iterator[Any], path: str, findings: list[Finding]) -> Any:
     for event in events:
         kind = type(event)
         if kind is yaml.ScalarEvent:
-            attach(_scalar(event, path), event)
+            value = _scalar(event, path)
+            top = stack[-1] if stack else None
+            if top is not None and not top.has_key and isinstance(top.container, dict):
+                value = event.value  # a key is text as written: `1:` and `true:` differ
+            attach(value, event)
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
             if event.tag not in _COLLECTION_TAGS:
                 raise _Abort(_forbidden_tag(path, event))
@@ -225,22 +236,36 @@ def _decode(raw: bytes, path: str) -> tuple[str | None, Finding | None]:
         )
 
 
+_CHUNK = 1 << 20
+
+
 def read_text(path: Path, max_bytes: int) -> tuple[str | None, Finding | None]:
-    """Read a file as UTF-8 within the size limit; raise UnreadableError if it can't be read."""
+    """Read a file as UTF-8 within the size limit; raise UnreadableError if it can't be read.
+
+    Only regular files are opened (a FIFO would block, a device never end), and
+    the file is read in chunks, so no more than the limit plus a chunk is ever
+    held, whatever the limit or the file's claimed size.
+    """
     shown = str(path)
+    chunks: list[bytes] = []
+    size = 0
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise UnreadableError(f"{shown}: not a regular file")
         with path.open("rb") as handle:
-            raw = handle.read(max_bytes + 1)
-    except (FileNotFoundError, IsADirectoryError, PermissionError, OSError) as error:
+            while size <= max_bytes and (chunk := handle.read(_CHUNK)):
+                chunks.append(chunk)
+                size += len(chunk)
+    except OSError as error:
         reason = error.strerror or type(error).__name__
         raise UnreadableError(f"{shown}: cannot read: {reason}") from None
-    if len(raw) > max_bytes:
+    if size > max_bytes:
         return None, Finding(
             shown, 1, 1, Code.TOO_LARGE,
             f"file is larger than the limit of {max_bytes:,} bytes "
             "(raise it with --max-bytes or VET_MAX_BYTES)",
         )
-    return _decode(raw, shown)
+    return _decode(b"".join(chunks), shown)
 
 
 def parse(text: str, path: str) -> tuple[Document | None, list[Finding]]:

@@ -12,13 +12,22 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import cache
+from importlib import resources
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -129,11 +138,53 @@ Id = Annotated[
         description="A lowercase slug: letters a-z, digits and hyphens.",
     ),
 ]
+@cache
+def countries() -> frozenset[str]:
+    """The ISO 3166-1 alpha-2 codes in use (vetting/vocab/countries.txt)."""
+    text = resources.files("vetting").joinpath("vocab", "countries.txt").read_text("utf-8")
+    return frozenset(
+        code for line in text.splitlines() if not line.startswith("#") for code in line.split()
+    )
+
+
+def country_problem(code: str) -> str | None:
+    """Why `code` is not a country code the registry accepts, or None when it is one."""
+    if len(code) != 2 or not code.isascii() or not code.isupper():
+        return "expected an ISO 3166-1 alpha-2 country code in capitals, such as MX"
+    if code in countries() or code[0] == "X":  # XA-XZ: user-assigned (Kosovo is XK)
+        return None
+    return f"{code} is not an ISO 3166-1 alpha-2 code in use"
+
+
+def _country(code: str) -> str:
+    problem = country_problem(code)
+    if problem:
+        raise PydanticCustomError("country", problem)
+    return code
+
+
 Country = Annotated[
-    str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code, e.g. MX.")
+    str,
+    Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code, e.g. MX."),
+    AfterValidator(_country),
 ]
-Name = Annotated[str, Field(max_length=300)]
-Text = Annotated[str, Field(max_length=5000)]
+
+# C0 and C1 control characters other than tab and line breaks: they have no place in a
+# name or a note, and printed to a terminal they could rewrite what the analyst sees.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    found = _CONTROL.search(text)
+    if found:
+        raise PydanticCustomError(
+            "control_character", f"control character U+{ord(found.group()):04X} is not allowed"
+        )
+    return text
+
+
+Name = Annotated[str, Field(max_length=300), AfterValidator(_printable)]
+Text = Annotated[str, Field(max_length=5000), AfterValidator(_printable)]
 
 
 class Force(StrEnum):

@@ -126,6 +126,9 @@ def _schema_finding(
         )
     if kind in _TYPE_ERRORS:
         return records.finding(filename, loc, Code.WRONG_TYPE, f"{where}: {_TYPE_ERRORS[kind]}")
+    if isinstance(error["input"], dict | list) and kind not in ("too_short", "too_long"):
+        # A mapping or list where one value belongs (a choice, an id, a date).
+        return records.finding(filename, loc, Code.WRONG_TYPE, f"{where}: expected one value")
     if kind == "string_pattern_mismatch":
         hint = _PATTERN_HINTS.get(named, _ID_HINT)
         message = f"{where}: {clip(error['input'])} is not valid: {hint}"
@@ -217,7 +220,7 @@ def read(folder: Path, max_bytes: int | None = None) -> tuple[Records, list[Find
     if not folder.is_dir():
         raise loader.UnreadableError(f"{folder}: not a folder holding {UNITS_FILE} and "
                                      f"{ALLEGATIONS_FILE}")
-    missing = [name for name in LAYOUT if not (folder / name).exists()]
+    missing = [name for name in LAYOUT if not os.path.lexists(folder / name)]
     if missing:
         raise loader.UnreadableError(
             f"{folder}: not a registry folder: {' and '.join(missing)} "
