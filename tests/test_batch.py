@@ -14,6 +14,9 @@ import io
 import json
 import os
 import re
+import stat
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
@@ -525,6 +528,36 @@ def test_out_never_overwrites_the_roster(tmp_path: Path) -> None:
         result = run(path, "--out", out)
         assert result.exit_code == 2
         assert "is the roster itself" in result.stderr
+    assert path.read_bytes() == (ROSTERS / "exit_review.csv").read_bytes()
+
+
+def test_out_never_replaces_a_device_or_a_pipe(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    result = run(ROSTERS / "exit_review.csv", "--out", fifo)
+    assert result.exit_code == 2
+    assert "is not a regular file" in result.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_out_dash_is_standard_output_as_csv(tmp_path: Path) -> None:
+    result = run(ROSTERS / "exit_review.csv", "--out", "-")
+    assert result.exit_code == 3
+    assert "REVIEW" in verdicts(result)
+    assert not (Path.cwd() / "-").exists()
+
+
+def test_out_never_overwrites_a_roster_read_from_standard_input(tmp_path: Path) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_bytes((ROSTERS / "exit_review.csv").read_bytes())
+    with path.open("rb") as stdin:
+        done = subprocess.run(
+            [sys.executable, "-m", "vetting", "batch", "-", "--out", str(path),
+             "--data", str(REGISTRY), "--as-of", AS_OF],
+            stdin=stdin, capture_output=True, text=True, timeout=60, check=False,
+        )
+    assert done.returncode == 2
+    assert "is the roster read from standard input" in done.stderr
     assert path.read_bytes() == (ROSTERS / "exit_review.csv").read_bytes()
 
 

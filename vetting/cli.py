@@ -510,6 +510,13 @@ INTERRUPTED = 130  # the shell's status for Ctrl-C (128 + SIGINT)
 BROKEN_PIPE = 141  # 128 + SIGPIPE, what a tool killed by a closed pipe returns
 
 
+def _fileno(stream: object) -> int | None:
+    try:
+        return stream.fileno()  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):  # a stream with no descriptor (tests)
+        return None
+
+
 def _batch_exit(counts: dict[str, int]) -> Exit:
     """ERROR rows first (2), then the worst verdict's status as `vet unit` gives it."""
     if counts[roster.ERROR]:
@@ -607,10 +614,20 @@ def batch(
     day = parse_as_of(as_of)
     from_stdin = roster_path == "-"
     source = Path(roster_path)
-    if out is not None and not from_stdin and roster.same_file(source, out):
-        _usage_error(f"--out {out} is the roster itself; write the results to another file")
+    if out is not None and str(out) == "-":  # `--out -` is standard output, as a file would be
+        out = None
+        output_format = output_format or BatchFormat.CSV
+    if out is not None:
+        problem = roster.output_problem(
+            out, None if from_stdin else source, _fileno(sys.stdin) if from_stdin else None
+        )
+        if problem:
+            _usage_error(problem)
     try:
-        raw = sys.stdin.buffer.read() if from_stdin else roster.read_bytes(source)
+        raw = (
+            roster.read_stream(sys.stdin.buffer, "<stdin>") if from_stdin
+            else roster.read_bytes(source)
+        )
         rows = roster.read_roster(raw, "<stdin>" if from_stdin else roster_path, chosen)
     except roster.RosterError as error:
         _usage_error(str(error))
@@ -639,7 +656,7 @@ def batch(
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise typer.Exit(BROKEN_PIPE) from None
     except OSError as error:
-        _usage_error(f"cannot write {out}: {error.strerror or error}")
+        _usage_error(f"cannot write {out or 'standard output'}: {error.strerror or error}")
     except KeyboardInterrupt:
         kept = f"; {out} was left as it was" if out is not None else ""
         typer.echo(f"vet: interrupted{kept}", err=True)

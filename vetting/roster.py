@@ -33,6 +33,7 @@ import csv
 import io
 import os
 import re
+import stat
 import tempfile
 import unicodedata
 from collections import Counter
@@ -42,7 +43,7 @@ from datetime import date
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 import yaml
 
@@ -197,10 +198,14 @@ def parse_columns(specs: Sequence[str]) -> dict[str, tuple[str, ...]]:
 # --- reading ---------------------------------------------------------------------------
 
 
+MAX_ROSTER_BYTES = 1 << 30  # 1 GiB: ten times a country-wide roster, far below memory
+
+
 def read_bytes(path: Path) -> bytes:
     """The bytes of a roster file; RosterError when it cannot be read."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            return read_stream(handle, str(path))
     except FileNotFoundError:
         raise RosterError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -209,6 +214,20 @@ def read_bytes(path: Path) -> bytes:
         raise RosterError(f"{path}: permission denied") from None
     except OSError as error:
         raise RosterError(f"{path}: cannot be read: {error.strerror or error}") from None
+
+
+def read_stream(handle: BinaryIO, source: str) -> bytes:
+    """All bytes of a stream up to MAX_ROSTER_BYTES (a device like /dev/zero never ends)."""
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := handle.read(1 << 20):
+        size += len(chunk)
+        if size > MAX_ROSTER_BYTES:
+            raise RosterError(
+                f"{source}: larger than {MAX_ROSTER_BYTES:,} bytes; split the roster"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def decode(raw: bytes, source: str) -> tuple[str, str, list[str]]:
@@ -674,6 +693,35 @@ def vet_roster(
 
 
 # --- writing ---------------------------------------------------------------------------
+
+
+def output_problem(out: Path, source: Path | None, stdin_fd: int | None = None) -> str | None:
+    """Why the results may not be written to `out`, or None when they may.
+
+    The results replace `out` by a rename, so `out` must be a regular file (or
+    not exist yet): renaming over a device or a pipe would replace it, and the
+    roster itself, read from a path or from standard input, is never overwritten.
+    """
+    try:
+        target = out.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        return f"--out {out}: {error.strerror or error}"
+    if stat.S_ISDIR(target.st_mode):
+        return f"--out {out} is a folder; name a file in it"
+    if not stat.S_ISREG(target.st_mode):
+        return (f"--out {out} is not a regular file (a device, pipe or socket); leave out "
+                "--out and redirect standard output instead")
+    if source is not None and same_file(source, out):
+        return f"--out {out} is the roster itself; write the results to another file"
+    if stdin_fd is not None:
+        with contextlib.suppress(OSError):
+            given = os.fstat(stdin_fd)
+            if (given.st_dev, given.st_ino) == (target.st_dev, target.st_ino):
+                return (f"--out {out} is the roster read from standard input; write the "
+                        "results to another file")
+    return None
 
 
 def same_file(first: Path, second: Path) -> bool:
