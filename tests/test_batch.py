@@ -633,3 +633,21 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_a_future_birth_date_or_an_unassigned_country_is_a_row_error(tmp_path: Path) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text(
+        "name,birth_date,country\n"
+        "Anselma Lumbre Quiroz,2999,\n"
+        "Anselma Lumbre Quiroz,,ZZ\n"
+        "Anselma Lumbre Quiroz,1980,xa\n",
+        encoding="utf-8",
+    )
+    result = run(path, "--format", "jsonl")
+    rows = jsonl(result)
+    assert result.exit_code == 2
+    assert [row["verdict"] for row in rows][:2] == ["ERROR", "ERROR"]
+    assert "a birth date in the future" in rows[0]["reasons"][0]["text"]
+    assert "ZZ is not an ISO 3166-1 alpha-2 code in use" in rows[1]["reasons"][0]["text"]
+    assert rows[2]["verdict"] != "ERROR"

@@ -150,7 +150,7 @@ def countries() -> frozenset[str]:
 def country_problem(code: str) -> str | None:
     """Why `code` is not a country code the registry accepts, or None when it is one."""
     if len(code) != 2 or not code.isascii() or not code.isupper():
-        return "expected an ISO 3166-1 alpha-2 country code in capitals, such as MX"
+        return "expected an ISO 3166-1 alpha-2 country code, such as MX"
     if code in countries() or code[0] == "X":  # XA-XZ: user-assigned (Kosovo is XK)
         return None
     return f"{code} is not an ISO 3166-1 alpha-2 code in use"

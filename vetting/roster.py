@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 import yaml
 
 from vetting.codes import Code, clip
-from vetting.model import Law, PartialDate
+from vetting.model import Law, PartialDate, country_problem
 from vetting.rules import Answer, Engine, Query, RegistryInfo, Verdict, vet_queries
 
 if TYPE_CHECKING:
@@ -73,7 +73,6 @@ DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 _NO_FIELD_LIMIT = 2**31 - 1
 _SNIFF_LINES = 50
 _SNIFF_CHARACTERS = 64 * 1024  # a header line is never longer
-_COUNTRY = re.compile(r"[A-Z]{2}")
 _SEP_HINT = re.compile(r"sep=(.)(?:\r\n|\r|\n|$)")
 # Lines before the header with nothing on them but spaces or delimiters.
 _LEADING_BLANK = re.compile(r"(?:[ \t,;]*(?:\r\n|\r|\n))+")
@@ -520,18 +519,19 @@ def _row(
     if values["birth_date"] is not None and len(values["birth_date"]) <= FIELD_LIMIT:
         try:
             birth_date = PartialDate.parse(values["birth_date"])
+            if birth_date.first > date.today():
+                raise ValueError("a birth date in the future")
         except ValueError as error:
+            birth_date = None
             errors.append(RowError(
                 Code.ROW_BAD_DATE,
                 f"birth date {clip(values['birth_date'], 40)}: {error}",
             ))
     country = values["country"].upper() if values["country"] else None
-    if country is not None and len(country) <= FIELD_LIMIT and not _COUNTRY.fullmatch(country):
-        errors.append(RowError(
-            Code.ROW_BAD_COUNTRY,
-            f"country {clip(values['country'], 40)} is not an ISO 3166-1 alpha-2 code "
-            f"such as MX",
-        ))
+    problem = country_problem(country) if country and len(country) <= FIELD_LIMIT else None
+    if problem:
+        errors.append(RowError(Code.ROW_BAD_COUNTRY, f"country {clip(values['country'], 40)}: "
+                                                     f"{problem}"))
     return RosterRow(
         number, line, cells, values["name"], values["unit"], birth_date, country, tuple(errors)
     )
