@@ -20,7 +20,10 @@ from bench.matching import evaluate_labelled, evaluate_sample, main  # noqa: E40
 # The figures reached when this check was written.
 SAMPLE_FOUND = 348  # of 370 unit variants
 SAMPLE_RESOLVABLE_FOUND = 341  # of the 341 that can be resolved in principle
-SAMPLE_MATCH_BAND = 319
+# 319 until a state on one side only stopped counting as agreement beside an agreeing
+# town ("Gn. Mil. de Acuña, Coah." against "Guarnición Militar de Acuña"): the 11
+# variants that name a state the canonical name lacks are `possible` since.
+SAMPLE_MATCH_BAND = 308
 LABELLED_UNITS_FOUND = 39
 LABELLED_PEOPLE_FOUND = 19
 

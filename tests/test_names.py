@@ -183,6 +183,45 @@ def test_a_misspelt_unit_word_is_read_and_explained() -> None:
     assert any('"Miliar" read as "militar"' in note for note in parsed.readings)
 
 
+@pytest.mark.parametrize(
+    ("written", "letters"),
+    [("Compañía B del 12/o. Batallón", ("b",)), ("Compañía A del 12/o. Batallón", ("a",)),
+     ("COMPAÑÍA A DEL 12/O. BATALLÓN", ("a",)), ("Batallón 12-A", ("a",)),
+     ("12A Batallón", ("a",)), ("Sector Naval 3 C", ("c",)), ("C-4 Villa Nube", ("c",)),
+     ("Regimiento y Escuela", ()), ("REGIMIENTO Y ESCUELA", ()),
+     ("Regimiento Y Escuela De Artillería", ()), ("Unidad de Apoyo a la Población", ()),
+     ("12/o. B.I.", ()), ("12a Zona Militar", ()), ("12/a. Z.M.", ()), ("R.A.SE.", ()),
+     ("Harbour Police's Unit", ())],
+)
+def test_lone_letters_that_may_tell_units_apart(written: str, letters: tuple[str, ...]) -> None:
+    assert parse_unit(written).letters == letters
+
+
+def test_numbers_in_order_with_repeats() -> None:
+    assert parse_unit("Compañía I del Batallón 9").sequence == (1, 9)
+    assert parse_unit("Base Aérea Militar No. 4 4").sequence == (4, 4)
+    assert parse_unit("Compañía 3 del Batallón 3").sequence == (3, 3)
+    # The unit type said twice with its number: one number, restated.
+    assert parse_unit("6/a. ZONA NAVAL MILITAR (ZN-6)").sequence == (6,)
+
+
+def test_roman_numerals_with_an_ordinal_ending() -> None:
+    assert parse_unit("VIIº Batallón").numbers == {7}
+    assert parse_unit("XXIa Zona Militar").numbers == {21}
+    assert parse_unit("Lo Batallón").numbers == frozenset()  # a word, not L with an ending
+    assert parse_unit("Compañía C").numbers == frozenset()  # a lone C is a letter
+
+
+def test_a_number_word_after_a_number_sign() -> None:
+    assert parse_unit("Base Aérea Militar Número Uno").numbers == {1}
+
+
+def test_a_trailing_state_is_marked_for_acronyms() -> None:
+    parsed = parse_unit("Grupo de Operaciones Especiales de Oaxaca")
+    assert parsed.initials == ("grupo", "operaciones", "especiales", "oaxaca")
+    assert parsed.place_tail == 1
+
+
 def test_places_and_states() -> None:
     parsed = parse_unit("Gn. Mil. de Nuevo Laredo, Tamps.")
     assert parsed.words == ("nuevo", "laredo")

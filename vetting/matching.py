@@ -10,13 +10,14 @@ A candidate gets a score 0-100 and a band:
 - `possible`: nothing contradicts, but something is missing or only similar —
   a number or unit type on one side only, a generic word ("Región") for a
   specific one, a second surname missing, a misspelt given name.
-A contradiction rules the candidate out: a different number, unit type, arm,
-state or place; for units, another country than `--country`.
+A contradiction rules the candidate out: a different number, letter ("Compañía
+A" / "Compañía B"), unit type, arm, state or place, or a state the unit's other
+names contradict; for units, another country than `--country`.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -116,6 +117,9 @@ class Matcher:
         self._unnumbered: dict[str, list[int]] = defaultdict(list)
         self._initials: dict[str, list[int]] = defaultdict(list)
         self._acronym_names: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+        # The states each unit's names put it in (by entity number as text): a query's
+        # state is judged against all of them, not only the name it matched.
+        self._unit_states: dict[str, tuple[str, ...]] = {}
         for entity, unit in enumerate(self._units):
             for written in dict.fromkeys(unit.names):
                 self._add_unit(entity, written)
@@ -143,8 +147,13 @@ class Matcher:
         if not parsed.numbers:
             for concept in parsed.concepts:
                 self._unnumbered[concept].append(index)
-        if len(parsed.initials) >= 2:
-            self._initials["".join(word[0] for word in parsed.initials)].append(index)
+        if parsed.states:
+            held = self._unit_states.get(str(entity), ())
+            self._unit_states[str(entity)] = tuple(sorted({*held, *parsed.states}))
+        for size in _initial_sizes(parsed):
+            # "Grupo de Operaciones Especiales de Oaxaca" is a GOPES of Oaxaca: the
+            # acronym may leave the state out.
+            self._initials["".join(word[0] for word in parsed.initials[:size])].append(index)
         if len(parsed.initials) == 1:
             # A name that is an acronym ("GOPES", "BRIGIM-8") is spelt out by queries.
             for acronym, shown in parsed.acronyms:
@@ -169,7 +178,7 @@ class Matcher:
     STATE = (
         "_unit_entries", "_unit_keys", "_postings", "_unnumbered", "_initials",
         "_acronym_names", "_unit_words", "_person_entries", "_person_keys",
-        "_person_postings", "_person_words",
+        "_person_postings", "_person_words", "_unit_states",
     )
 
     def state(self) -> dict[str, Any]:
@@ -238,10 +247,14 @@ class Matcher:
         if not query.key:
             return
         for index in self._unit_candidates(query):
-            scored = compare_units(query, self._unit_entries[index].name)
+            scored = compare_units(query, self._unit_entries[index].name, self._states(index))
             if scored is not None:
                 yield index, scored
         yield from self._acronym_pairs(query)
+
+    def _states(self, index: int) -> frozenset[str]:
+        """The states all names of the unit behind registry name `index` put it in."""
+        return frozenset(self._unit_states.get(str(self._unit_entries[index].entity), ()))
 
     def _acronym_pairs(self, query: UnitName) -> Iterable[tuple[int, _Scored]]:
         """Pairs where an acronym on one side is the initials of the other's words."""
@@ -251,20 +264,24 @@ class Matcher:
                     target = self._unit_entries[index].name
                     expanded = _expand(query, acronym, written, target)
                     if expanded is not None:
-                        scored = compare_units(expanded[0], target)
+                        scored = compare_units(expanded[0], target, self._states(index))
                         if scored is not None:
                             yield index, _with_acronym(scored, acronym, expanded[1])
         if len(query.initials) < 2:
             return
-        firsts = "".join(word[0] for word in query.initials)
-        for index, acronym, written in self._acronym_names.get(firsts[0], ()):
-            if not (len(firsts) <= len(acronym) <= 4 * len(firsts)
-                    and _in_order(firsts, acronym)):
+        firsts = list(dict.fromkeys(
+            "".join(word[0] for word in query.initials[:size]) for size in _initial_sizes(query)
+        ))
+        for index, acronym, written in dict.fromkeys(
+            found for letters in firsts for found in self._acronym_names.get(letters[0], ())
+        ):
+            if not any(len(letters) <= len(acronym) <= 4 * len(letters)
+                       and _in_order(letters, acronym) for letters in firsts):
                 continue
             target = self._unit_entries[index].name
             expanded = _expand(target, acronym, written, query)
             if expanded is not None:
-                scored = compare_units(query, expanded[0])
+                scored = compare_units(query, expanded[0], self._states(index))
                 if scored is not None:
                     # Words spelt out against a bare acronym in the registry: the acronym
                     # confirms only initials (many states have a "GOPES"), so never sure.
@@ -350,8 +367,10 @@ def _shortlist(key: str, found: set[int], keys: Sequence[str]) -> list[int]:
     """The candidates to check: all of them, or the best by a vectorised score."""
     if len(found) <= SHORTLIST:
         return sorted(found)
+    # In index order, so that ties at the cut fall the same way in every run (a set's
+    # order may change with the hash seed).
     ranked = process.extract(
-        key, {index: keys[index] for index in found}, scorer=fuzz.token_set_ratio,
+        key, {index: keys[index] for index in sorted(found)}, scorer=fuzz.token_set_ratio,
         limit=SHORTLIST,
     )
     return [index for _, _, index in ranked]
@@ -367,6 +386,14 @@ def _initial_patterns(acronym: str) -> set[str]:
         if len(picked) >= shortest:
             patterns.add(picked)
     return patterns
+
+
+def _initial_sizes(name: UnitName) -> tuple[int, ...]:
+    """How many of a name's initials an acronym may take: all, or all but a trailing state."""
+    sizes = [len(name.initials)]
+    if name.place_tail:
+        sizes.append(len(name.initials) - name.place_tail)
+    return tuple(size for size in sizes if size >= 2)
 
 
 def _in_order(letters: str, text: str) -> bool:
@@ -390,12 +417,19 @@ FACET_ONE_SIDED = 6.0
 GENERIC = 6.0
 WORD_ONE_SIDED = 8.0
 STATE_ONE_SIDED = 5.0
+LETTER_ONE_SIDED = 8.0
 MISSPELT = 2.0
 ACRONYM = 4.0
 
 
-def compare_units(query: UnitName, registry: UnitName) -> _Scored | None:
-    """How well a registry unit name fits a query; None when they contradict."""
+def compare_units(
+    query: UnitName, registry: UnitName, states: frozenset[str] = frozenset()
+) -> _Scored | None:
+    """How well a registry unit name fits a query; None when they contradict.
+
+    `states` are the states all the unit's names put it in: a state the query
+    names and this registry name lacks is judged against them.
+    """
     why: list[str] = []
     penalty = 0.0
     capped = False
@@ -407,9 +441,17 @@ def compare_units(query: UnitName, registry: UnitName) -> _Scored | None:
         if not query.numbers & registry.numbers:
             return None
         shown = ", ".join(str(n) for n in sorted(query.numbers & registry.numbers))
-        if query.numbers == registry.numbers:
+        if query.numbers == registry.numbers and query.sequence == registry.sequence:
             why.append(f"number {shown} agrees")
             evidence = True
+        elif query.numbers == registry.numbers:
+            # "No. 1 1" is not "No. 1"; "Compañía 1 del Batallón 1" is not "Batallón 1".
+            why.append(f"numbers {' '.join(map(str, query.sequence))} against "
+                       f"{' '.join(map(str, registry.sequence))}: not said as often or "
+                       "in the same order")
+            evidence = True
+            penalty += NUMBER_ONE_SIDED
+            capped = True
         else:
             why.append(f"numbers only partly agree ({shown})")
             penalty += NUMBER_ONE_SIDED
@@ -466,6 +508,21 @@ def compare_units(query: UnitName, registry: UnitName) -> _Scored | None:
             penalty += GENERIC
         else:
             return None  # a battalion is not a zone; infantry is not cavalry
+    # Lone letters ("Compañía B", "7-A"): another letter is another sub-unit.
+    if query.letters != registry.letters:
+        only_query = sorted((Counter(query.letters) - Counter(registry.letters)).elements())
+        only_registry = sorted((Counter(registry.letters) - Counter(query.letters)).elements())
+        if only_query and only_registry:
+            return None
+        if not (only_query or only_registry):
+            why.append(f"letters {' '.join(query.letters).upper()} in another order")
+        for side, letters in (("query", only_query), ("registry name", only_registry)):
+            if letters:
+                why.append(f"letter {' '.join(letters).upper()} only in the {side}")
+        penalty += LETTER_ONE_SIDED
+        capped = True
+    elif query.letters:
+        why.append(f"letter {' '.join(registry.letters).upper()} agrees")
     # Words that name the unit: places, proper names.
     pairs, only_query, only_registry = _align(query.words, registry.words)
     if query.words and registry.words and not pairs:
@@ -488,18 +545,24 @@ def compare_units(query: UnitName, registry: UnitName) -> _Scored | None:
             why.append(f"{' '.join(_shown(table, words))} only in the {side}")
             penalty += WORD_ONE_SIDED
             capped = True
-    # States: both named must agree; one named alone counts unless a town agrees.
+    # States: both named must agree. A state on one side only is a difference even
+    # beside an agreeing town (there is a San Juan in many states), unless the unit's
+    # other names put it in the query's state; a state they all contradict rules it out.
     if query.states and registry.states:
         if set(query.states) != set(registry.states):
             return None
         evidence = True
         why.append(f"{', '.join(registry.states.values())} agrees")
+    elif query.states and states and not set(query.states) & states:
+        return None
+    elif query.states and set(query.states) <= states:
+        evidence = True
+        why.append(f"{', '.join(query.states.values())} agrees with the unit's other names")
     elif query.states or registry.states:
         side, table = ("query", query) if query.states else ("registry name", registry)
         why.append(f"{', '.join(table.states.values())} only in the {side}")
-        if not pairs:
-            penalty += STATE_ONE_SIDED
-            capped = True
+        penalty += STATE_ONE_SIDED
+        capped = True
     misspelt = sum(reading.endswith(MISSPELT_NOTE)
                    for reading in (*query.readings, *registry.readings))
     penalty += MISSPELT * misspelt
@@ -552,11 +615,12 @@ def _expand(
     name: UnitName, acronym: str, written: str, other: UnitName
 ) -> tuple[UnitName, str] | None:
     """`name` with its acronym spelt out as the words of `other` it abbreviates."""
-    words = other.initials_written
-    fit = initials_fit(acronym, other.initials)
-    if fit is None:
+    for size in (len(other.initials), len(other.initials) - other.place_tail):
+        if size > 0 and initials_fit(acronym, other.initials[:size]) is not None:
+            break
+    else:
         return None
-    spelt = " ".join(words)
+    spelt = " ".join(other.initials_written[:size])
     text = name.text.replace(written, f" {spelt} ", 1) if written in name.text else (
         f"{name.text} {spelt}"
     )
@@ -575,6 +639,7 @@ def _with_acronym(scored: _Scored, acronym: str, spelt: str, *, sure: bool = Tru
 
 SAME = 100.0
 SOUNDS_ALIKE = 97.0
+PARTICLE = 96.0  # "Fuente" for "de la Fuente": another way of writing it, or another family
 INITIAL = 90.0
 CLOSE = 85.0  # Jaro-Winkler at or above this: a spelling variant, not another name
 MISSING_SECOND_SURNAME = 85.0
@@ -606,7 +671,7 @@ def compare_people(query: PersonReadings, registry: PersonReadings) -> _Scored |
         best = replace(best, why=(*best.why, *query.notes))
     if query.set_aside:
         best = replace(best, why=(*best.why, f"{', '.join(query.set_aside)} set aside as rank"))
-    return best
+    return replace(best, exact=query.key == registry.key)
 
 
 # Names are drawn from a small stock of given names and surnames, so the same two words
@@ -617,23 +682,31 @@ def _similar(mine: str, theirs: str) -> tuple[float, str]:
     if mine == theirs:
         return SAME, "same"
     bare_mine, bare_theirs = _bare(mine), _bare(theirs)
-    if bare_mine == bare_theirs:
-        return SAME, "same"
     if sound_key(bare_mine) == sound_key(bare_theirs):
-        return SOUNDS_ALIKE, "sounds"
+        # "de la Fuente" and "Fuente" may be one surname written with and without its
+        # particle, or two families ("Fuente", "Fuentes" are near too): never sure.
+        if _particles(mine) != _particles(theirs):
+            return PARTICLE, "particle"
+        return (SAME, "same") if bare_mine == bare_theirs else (SOUNDS_ALIKE, "sounds")
     if (len(bare_mine) == 1 or len(bare_theirs) == 1) and bare_mine[0] == bare_theirs[0]:
         return INITIAL, "initial"
     similarity = JaroWinkler.normalized_similarity(bare_mine, bare_theirs) * 100
     return similarity, "close" if similarity >= CLOSE else "different"
 
 
+_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y"})
+
+
 @lru_cache(maxsize=1 << 16)
 def _bare(name: str) -> str:
-    # "de la Fuente" and "Fuente" are one surname written with and without its particle.
+    """A folded name without its particles: "de la Fuente" gives "fuente"."""
     words = name.split()
-    particles = {"de", "del", "la", "las", "los", "y"}
-    kept = [word for word in words if word not in particles]
+    kept = [word for word in words if word not in _PARTICLES]
     return " ".join(kept or words)
+
+
+def _particles(name: str) -> tuple[str, ...]:
+    return tuple(word for word in name.split() if word in _PARTICLES)
 
 
 def _compare_reading(mine: PersonName, theirs: PersonName) -> _Scored | None:
@@ -711,6 +784,7 @@ def _relation_text(what: str, said: str, written: str, relation: str) -> str:
         "sounds": f"{what} {said} sounds as {written}",
         "initial": f"{what} {said} fits {written} as an initial",
         "close": f"{what} {said} ~ {written} (spelling differs)",
+        "particle": f"{what} {said} ~ {written} (a particle differs)",
     }.get(relation, f"{what} {said} differs from {written}")
 
 
@@ -728,7 +802,7 @@ def _person_context(
     if country and person.country != country.upper():
         why.append(f"country {person.country}, not {country.upper()}")
         capped = True
-    return _Scored(scored.score, capped, tuple(why))
+    return replace(scored, capped=capped, why=tuple(why))
 
 
 # --- shared ---------------------------------------------------------------------------
@@ -762,19 +836,27 @@ def _keep_best(
 
 
 def _finish(candidates: Iterable[Candidate], limit: int) -> list[Candidate]:
-    """Best first; matches that cannot be told apart are demoted to `possible`."""
+    """Best first; a match another candidate comes close to is demoted to `possible`.
+
+    Any candidate within TIE points of the best match, in either band, means the
+    query cannot tell them apart: "Luis Fuente" between "de la Fuente" and
+    "Fuentes"; "José García López" written as registered beside "José María García
+    López", who may well go by José.
+    """
     ranked = sorted(candidates, key=lambda c: (not _rank(c)[0], -c.score, c.name, c.id))
-    matches = [c for c in ranked if c.band is Band.MATCH]
-    if len(matches) > 1 and matches[0].score - matches[1].score < TIE:
-        tied = {c.id for c in matches if matches[0].score - c.score < TIE}
-        names = {c.id: c.name for c in matches if c.id in tied}
+    if not ranked or ranked[0].band is not Band.MATCH:
+        return ranked[: max(0, limit)]
+    top = ranked[0]
+    close = [c for c in ranked[1:] if top.score - c.score < TIE]
+    if close:
+        tied = {c.id: c.name for c in (top, *close)}
         ranked = [
             replace(
                 c,
                 band=Band.POSSIBLE,
                 explanation=(
                     *c.explanation,
-                    "fits " + ", ".join(n for i, n in names.items() if i != c.id)
+                    "fits " + ", ".join(n for i, n in tied.items() if i != c.id)
                     + " as well: cannot tell them apart",
                 ),
             )

@@ -181,7 +181,10 @@ def tokenize(text: str) -> list[Token]:
             digits = head.group()
             rest = raw[len(digits):]
             value = int(digits) if len(digits) <= 6 else None
-            if rest and _fold_word(rest, latin) in endings:
+            # "7a", "7ª", "7A." are ordinals; a bare capital ("7A", "Batallón 7B") is a
+            # letter that may tell sub-units apart, so it stays a word of its own.
+            letter = len(rest) == 1 and rest.isupper() and shown[end:end + 1] != "."
+            if rest and _fold_word(rest, latin) in endings and not letter:
                 tokens.append(_token(shown, raw, digits, start, end, latin, value))
                 index += 1
                 continue
@@ -264,6 +267,8 @@ class _Lexicon:
     weak_numbers: frozenset[str]
     stopwords: frozenset[str]
     weak_words: frozenset[str]
+    conjunctions: frozenset[str]  # letters that are also words joining two words
+    prepositions: frozenset[str]  # letters that are also words leading a phrase
     abbreviations: dict[str, str]
     initials: dict[str, tuple[str, ...]]  # word -> short forms acronyms use for it
     states: dict[str, str]  # state id -> country
@@ -327,6 +332,8 @@ def lexicon() -> _Lexicon:
         weak_numbers=frozenset(_strip_marks(str(w)) for w in _vocab("numbers.yaml")["weak"]),
         stopwords=frozenset(_strip_marks(str(w)) for w in words.get("stopwords", [])),
         weak_words=frozenset(_strip_marks(str(w)) for w in words.get("weak", [])),
+        conjunctions=_letter_words("conjunctions"),
+        prepositions=_letter_words("prepositions"),
         abbreviations={
             _strip_marks(str(short)): _strip_marks(str(full))
             for short, full in (words.get("abbreviations") or {}).items()
@@ -337,6 +344,14 @@ def lexicon() -> _Lexicon:
         },
         states=states,
     )
+
+
+def _letter_words(kind: str) -> frozenset[str]:
+    table = _section("words.yaml", "letter_words", dict)
+    if not isinstance(table.get(kind, []), list):
+        raise VocabularyError(f"vocabulary file vetting/vocab/words.yaml: letter_words: "
+                              f"{kind!r} should be a list")
+    return frozenset(_strip_marks(str(word)) for word in table.get(kind, []))
 
 
 def _starts(phrases: Iterable[tuple[str, ...]]) -> dict[str, int]:
@@ -420,8 +435,9 @@ def read_number_words(keys: Sequence[str]) -> list[tuple[int, int, int]]:
             index += 1
         while index > start and keys[index - 1] in lex.connectors:
             index -= 1
-        if count == 1 and keys[start] in lex.weak_numbers:
-            continue  # "una", "one" alone are articles, not numbers
+        # A weak word alone ("una", "one") is still listed: it is an article, not a
+        # number, unless a number sign stands before it ("número uno"), as
+        # `parse_unit` decides.
         if count:
             runs.append((start, index, total))
         else:
@@ -456,6 +472,11 @@ class UnitName:
     initials: tuple[str, ...]  # the words acronyms are made from, folded, in order
     initials_written: tuple[str, ...]
     acronyms: tuple[tuple[str, str], ...] = field(default=())  # (folded, as written)
+    # Every number in the order written, a restated one once: "Compañía 1 del Batallón 1"
+    # says 1 twice, "4/a. Zona Naval (ZN-4)" once (the unit type is restated with it).
+    sequence: tuple[int, ...] = field(default=())
+    letters: tuple[str, ...] = field(default=())  # lone letters ("Compañía B", "7-A")
+    place_tail: int = 0  # trailing initials that are a state ("... de Oaxaca")
 
     @property
     def shortlist_key(self) -> str:
@@ -482,7 +503,8 @@ def parse_unit(text: str) -> UnitName:
     concepts: dict[str, str] = {}
     states: dict[str, str] = {}
     spans: list[tuple[int, int, str]] = []  # vocabulary spans: start, end, kind
-    numbers: set[int] = set()
+    said: dict[tuple[str, ...], int] = {}  # how often each unit word is said
+    numbers: list[tuple[int, int]] = []  # (position, value)
     signs: list[int] = []  # the positions right after a number sign
     sign_tokens: set[int] = set()
 
@@ -507,6 +529,8 @@ def parse_unit(text: str) -> UnitName:
                 signs.append(index + size)
                 sign_tokens.update(range(index, index + size))
             spans.append((index, index + size, kind))
+            if kind == "concept":
+                said[values] = said.get(values, 0) + 1
             for i in range(index, index + size):
                 used[i] = True
             index += size
@@ -515,7 +539,7 @@ def parse_unit(text: str) -> UnitName:
             index += 1
     for index, token in enumerate(tokens):
         if token.number is not None:
-            numbers.add(token.number)
+            numbers.append((index, token.number))
             used[index] = True
             if not token.text.isdigit():
                 readings.append(f'"{token.text}" read as {token.number}')
@@ -526,7 +550,7 @@ def parse_unit(text: str) -> UnitName:
             continue  # a run broken by vocabulary is not one number
         if end - start == 1 and keys[first] in lex.weak_numbers and first not in signs:
             continue
-        numbers.add(value)
+        numbers.append((first, value))
         readings.append(f'"{written(first, last + 1)}" read as {value}')
         for i in range(first, last + 1):
             used[i] = True
@@ -536,38 +560,54 @@ def parse_unit(text: str) -> UnitName:
     for index, token in enumerate(tokens):
         if used[index]:
             continue
-        value = roman_value(keys[index])
         # A Roman numeral counts where it numbers a unit: next to a unit word, in
         # capitals when it is a single letter (so the pronoun "I" is never one).
-        if value is None or not (index in type_edges or index + 1 in type_edges):
+        if not (index in type_edges or index + 1 in type_edges):
             continue
-        if len(keys[index]) == 1 and not token.text.isupper():
+        value = roman_value(keys[index]) or _roman_ordinal(token.text)
+        if value is None:
             continue
-        numbers.add(value)
+        if len(keys[index]) == 1 and not (token.text.isupper() and keys[index] in "ivx"):
+            continue  # "Compañía C" is a letter: a lone L or C numbers no unit
+        numbers.append((index, value))
         readings.append(f'"{token.text}" read as {value}')
         used[index] = True
+    letters: list[int] = []
+    state_tokens = {
+        i for start, end, kind in spans if kind == "state" for i in range(start, end)
+    } if states else set()
     words: list[str] = []
     words_written: list[str] = []
     weak: list[str] = []
     initials: list[str] = []
     initials_written: list[str] = []
+    initial_at: list[int] = []
     for index, token in enumerate(tokens):
         key = keys[index]
         if token.number is None and key not in lex.stopwords and index not in sign_tokens:
             initials.append(key)
             initials_written.append(token.text)
-        if used[index] or key in lex.stopwords:
+            initial_at.append(index)
+        if used[index]:
+            continue
+        if len(key) == 1 and _is_letter(shown, tokens, keys, spans, lex, index):
+            letters.append(index)
+            continue
+        if key in lex.stopwords:
             continue
         if key in lex.weak_words or len(key) == 1:
             weak.append(key)
         elif key:
             words.append(key)
             words_written.append(token.text)
+    place_tail = 0
+    while place_tail < len(initial_at) and initial_at[-1 - place_tail] in state_tokens:
+        place_tail += 1
     acronyms = _acronym_candidates(tokens, keys, used, lex)
     return UnitName(
         text=text,
         key=" ".join(token.key for token in tokens),
-        numbers=frozenset(numbers),
+        numbers=frozenset(value for _, value in numbers),
         concepts=concepts,
         states=states,
         words=tuple(words),
@@ -577,7 +617,122 @@ def parse_unit(text: str) -> UnitName:
         initials=tuple(initials),
         initials_written=tuple(initials_written),
         acronyms=acronyms,
+        sequence=(
+            _sequence(numbers, max(said.values(), default=0)) if len(numbers) > 1
+            else tuple(value for _, value in numbers)
+        ),
+        letters=tuple(keys[i] for i in letters) if letters else (),
+        place_tail=place_tail if place_tail < len(initials) else 0,
     )
+
+
+_APOSTROPHES = "'\u2019\u02bc`\u00b4"
+
+
+def _is_letter(
+    shown: str,
+    tokens: Sequence[Token],
+    keys: Sequence[str],
+    spans: Sequence[tuple[int, int, str]],
+    lex: _Lexicon,
+    index: int,
+) -> bool:
+    """Whether an unread one-letter word may tell units apart: "Compañía B", "7-A", "1 B".
+
+    A letter inside dotted initials ("R.A.SE.") or beside an apostrophe ("Police's")
+    is not one. A letter that is also a word (`letter_words` in words.yaml: "y",
+    "e", "o", "u", "a") is that word when written in small letters. In capitals it
+    is a word only where case says nothing (text in capitals or Title Case) and it
+    stands between two words; right after a unit type it is still a letter
+    ("COMPAÑÍA A DEL 7/o.", "Compañía A Batallón 7"), unless it is a conjunction
+    before a word ("REGIMIENTO Y ESCUELA").
+    """
+    token = tokens[index]
+    key = keys[index]
+    if not key.isalpha():
+        return False
+    if (token.start and shown[token.start - 1] in _APOSTROPHES) or (
+        token.end < len(shown) and shown[token.end] in _APOSTROPHES
+    ):
+        return False
+    if _in_initials(shown, tokens, keys, index):
+        return False
+    if key not in lex.conjunctions and key not in lex.prepositions:
+        return True
+    if not token.text.isupper():
+        return False
+    before = tokens[index - 1] if index else None
+    after = tokens[index + 1] if index + 1 < len(tokens) else None
+    if before is None or after is None or before.number is not None or (
+        after.number is not None
+    ):
+        return True
+    if not _caps_or_title(shown, tokens, keys, lex):
+        return True
+    joins = key in lex.conjunctions and keys[index + 1] not in lex.stopwords
+    after_type = any(end == index for _, end, kind in spans if kind == "concept")
+    return after_type and not joins
+
+
+def _caps_or_title(
+    shown: str, tokens: Sequence[Token], keys: Sequence[str], lex: _Lexicon
+) -> bool:
+    """Whether a name is written all in capitals or in Title Case, so case says nothing."""
+    if not any(char.islower() for char in shown):
+        return True
+    words = [(token, key) for token, key in zip(tokens, keys, strict=True)
+             if len(key) > 1 and key.isalpha()]
+    return any(key in lex.stopwords and token.text[:1].isupper() for token, key in words) or (
+        bool(words) and all(token.text[:1].isupper() for token, _ in words)
+    )
+
+
+def _in_initials(shown: str, tokens: Sequence[Token], keys: Sequence[str], index: int) -> bool:
+    """Whether a letter is one of dotted initials written together ("R.A.SE.", "Z.M")."""
+    token = tokens[index]
+    if index + 1 < len(tokens):
+        after = tokens[index + 1]
+        if (shown[token.end: after.start] == "." and after.number is None
+                and len(keys[index + 1]) <= 3):
+            return True
+    if index:
+        before = tokens[index - 1]
+        if (shown[before.end: token.start] == "." and before.number is None
+                and len(keys[index - 1]) <= 3):
+            return True
+    return False
+
+
+_ROMAN_ORDINAL = re.compile(r"([IVXLC]+)(\w{1,3})")
+
+
+def _roman_ordinal(written: str) -> int | None:
+    """A Roman numeral in capitals with an ordinal ending: `VIIº`, `XXIa`, `IIIer`."""
+    found = _ROMAN_ORDINAL.fullmatch(written)
+    if found is None or not found.group(2).islower():
+        return None
+    lex = lexicon()
+    if _strip_marks(written) in lex.stopwords or _strip_marks(written) in lex.known:
+        return None  # "Lo", a word, is not L (50) with an ending
+    if _strip_marks(found.group(2)) not in _ordinal_endings():
+        return None
+    return roman_value(found.group(1).lower())
+
+
+def _sequence(numbers: list[tuple[int, int]], restated: int) -> tuple[int, ...]:
+    """The numbers in the order written; one said as often as its unit type, once.
+
+    "4/a. Zona Naval Militar (ZN-4)" names the naval zone twice and 4 twice: one
+    number. "Base Aérea Militar No. 1 1" and "7 7 Batallón" name their unit once
+    and a number twice: two numbers, which no single-number name fits.
+    """
+    ordered = [value for _, value in sorted(numbers)]
+    kept: list[int] = []
+    for value in ordered:
+        if value in kept and 1 < ordered.count(value) <= restated:
+            continue
+        kept.append(value)
+    return tuple(kept)
 
 
 def _acronym_candidates(
