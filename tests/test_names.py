@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import unicodedata
 from collections.abc import Iterator
 from importlib import resources
@@ -358,3 +361,22 @@ def test_a_concept_without_forms_is_reported(
     monkeypatch.setattr(names, "_vocab_text", broken)
     with pytest.raises(VocabularyError, match="battalion"):
         parse_unit("33 Batallón")
+
+
+def test_a_word_equally_near_two_vocabulary_words_is_not_corrected() -> None:
+    # "Nueva" is one letter from "nuevo" and from "nueve" (9): a guess either way, and
+    # a guessed number could make a match. Run under several hash seeds, since a tie
+    # settled by set order would differ between them.
+    script = (
+        "from vetting.names import parse_unit;"
+        "name = parse_unit('Policía Municipal de Nueva Tomás Guayabal');"
+        "print(sorted(name.numbers), name.words)"
+    )
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in range(4)
+    }
+    assert seen == {"[] ('nueva', 'tomas', 'guayabal')\n"}

@@ -368,14 +368,19 @@ def _correct(key: str) -> str | None:
     if len(key) < 5 or key in lex.known or not key.isalpha():
         return None
     allowed = 1 if len(key) < 9 else 2
-    best: tuple[int, str] | None = None
+    found: dict[int, set[str]] = {}
     for word in lex.known:
         if word[0] != key[0] or abs(len(word) - len(key)) > allowed:
             continue
         distance = Levenshtein.distance(key, word, score_cutoff=allowed)
-        if distance <= allowed and (best is None or distance < best[0]):
-            best = (distance, word)
-    return best[1] if best else None
+        if distance <= allowed:
+            found.setdefault(distance, set()).add(word)
+    if not found:
+        return None
+    meant = found[min(found)]
+    # Two words equally near ("nueva": "nuevo" or "nueve"?) is a guess, and a guessed
+    # number could make a match: leave the word as written.
+    return next(iter(meant)) if len(meant) == 1 else None
 
 
 # --- numbers ------------------------------------------------------------------------
