@@ -616,7 +616,7 @@ def _expand(
 ) -> tuple[UnitName, str] | None:
     """`name` with its acronym spelt out as the words of `other` it abbreviates."""
     for size in (len(other.initials), len(other.initials) - other.place_tail):
-        if size > 0 and initials_fit(acronym, other.initials[:size]) is not None:
+        if size > 0 and _fits(acronym, other.initials[:size]):
             break
     else:
         return None
@@ -624,9 +624,20 @@ def _expand(
     text = name.text.replace(written, f" {spelt} ", 1) if written in name.text else (
         f"{name.text} {spelt}"
     )
-    reparsed = parse_unit(text)
-    reparsed = replace(reparsed, acronyms=())
-    return reparsed, spelt
+    return _spelt_out(text), spelt
+
+
+# A batch spells the same acronyms out with the same words again and again (every
+# "12 BI" of the registry against every "Batallón de Infantería" asked): each
+# acronym and list of words is fitted once, and each spelt-out text read once.
+@lru_cache(maxsize=1 << 16)
+def _fits(acronym: str, words: tuple[str, ...]) -> bool:
+    return initials_fit(acronym, words) is not None
+
+
+@lru_cache(maxsize=1 << 17)
+def _spelt_out(text: str) -> UnitName:
+    return replace(parse_unit(text), acronyms=())
 
 
 def _with_acronym(scored: _Scored, acronym: str, spelt: str, *, sure: bool = True) -> _Scored:
