@@ -1,6 +1,6 @@
 """vet at scale: validate, a cold and a warm `vet batch`, a warm `vet unit`, index recall.
 
-    python -m bench.scale                      # 5,000 units and people, 10,000 rows: ~1 min
+    python -m bench.scale                      # 2,000 units and people, 4,000 rows: < 1 min
     python -m bench.scale --units 50000 --people 50000 --allegations 20000 --roster 100000
 
 Writes a seeded synthetic registry (bench/synth.py: Spanish unit and person
@@ -260,11 +260,11 @@ def recall(registry, raw: bytes, sample: int, seed: int = 11) -> Recall:  # type
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--units", type=int, default=5_000)
-    parser.add_argument("--people", type=int, default=5_000)
-    parser.add_argument("--allegations", type=int, default=2_000)
-    parser.add_argument("--roster", type=int, default=10_000, help="rows of the roster")
-    parser.add_argument("--sample", type=int, default=2_000,
+    parser.add_argument("--units", type=int, default=2_000)
+    parser.add_argument("--people", type=int, default=2_000)
+    parser.add_argument("--allegations", type=int, default=800)
+    parser.add_argument("--roster", type=int, default=4_000, help="rows of the roster")
+    parser.add_argument("--sample", type=int, default=500,
                         help="roster rows whose candidates are checked for recall (0: skip)")
     parser.add_argument("--unit-runs", type=int, default=5, help="runs of the warm `vet unit`")
     parser.add_argument("--seed", type=int, default=2378)

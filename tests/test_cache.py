@@ -297,3 +297,16 @@ def test_a_warm_batch_writes_what_a_cold_one_wrote(
     assert len(entries(cache_dir)) == 1
     assert [json.loads(line)["verdict"] for line in outputs[0].splitlines()] == [
         "INELIGIBLE", "INELIGIBLE", "ELIGIBLE"]
+
+
+def test_a_cache_folder_that_is_a_file_is_said_to_be_unused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("VET_CACHE_DIR", str(not_a_folder))
+    result = vet("cache", "info")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        f"cache folder: {not_a_folder} is not a folder, so vet runs without a cache\n"
+    )

@@ -696,6 +696,9 @@ def cache_info() -> None:
     from vetting.cache import age, info
 
     found = info()
+    if found.folder.exists() and not found.folder.is_dir():
+        typer.echo(f"cache folder: {found.folder} is not a folder, so vet runs without a cache")
+        return
     count = len(found.entries)
     what = f"{count} entr{'y' if count == 1 else 'ies'}, {_megabytes(found.size)}"
     typer.echo(f"cache folder: {found.folder} ({what if count else 'empty'})")
