@@ -25,10 +25,10 @@ import random
 import tempfile
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bench.synth import write_registry
 from bench.validate import best_of
@@ -78,11 +78,13 @@ def _as_written(rng: random.Random, name: str) -> str:
     return name
 
 
-def make_roster(registry: Registry, rows: int, seed: int = 5) -> bytes:
-    """A roster of `rows` rows drawn from the registry's names and invented ones."""
+def roster_csv(
+    units: Sequence[Mapping[str, Any]], people: Sequence[Mapping[str, Any]], rows: int,
+    seed: int = 5,
+) -> bytes:
+    """A roster of `rows` rows drawn from registry records (as in the YAML) and invented names."""
+    names = {unit["id"]: unit["name"] for unit in units}
     rng = random.Random(seed)
-    units = [unit for unit in registry.units.values()]
-    people = [person for person in registry.people.values()]
     stream = io.StringIO(newline="")
     writer = csv.writer(stream, delimiter=";", lineterminator="\r\n")
     writer.writerow(["Nombre", "Unidad", "Fecha de nacimiento", "País", "Curso"])
@@ -93,22 +95,30 @@ def make_roster(registry: Registry, rows: int, seed: int = 5) -> bytes:
             born = "31/02/1980"  # a row that cannot be vetted
         elif pick < 0.25 and people:
             person = rng.choice(people)
-            name = _as_written(rng, rng.choice(person.names))
-            country = person.country if rng.random() < 0.5 else ""
-            if person.posts and rng.random() < 0.5 and person.posts[0].unit in registry.units:
-                unit = registry.units[person.posts[0].unit].name
+            name = _as_written(rng, rng.choice([person["name"], *person.get("aliases", [])]))
+            country = person["country"] if rng.random() < 0.5 else ""
+            posts = person.get("posts") or []
+            if posts and rng.random() < 0.5:
+                unit = names.get(posts[0]["unit"], "")
         elif pick < 0.5:
             chosen = rng.choice(units)
-            unit = _as_written(rng, rng.choice(chosen.names))
-            country = chosen.country if rng.random() < 0.5 else ""
+            unit = _as_written(rng, rng.choice([chosen["name"], *chosen.get("aliases", [])]))
+            country = chosen["country"] if rng.random() < 0.5 else ""
         else:
             name = f"{rng.choice(GIVEN)} {rng.choice(SURNAMES)} {rng.choice(SURNAMES)}"
             if rng.random() < 0.3:
                 born = f"{rng.randint(1960, 2000)}-{rng.randint(1, 12):02d}"
             if rng.random() < 0.3:
-                unit = _as_written(rng, rng.choice(units).name)
+                unit = _as_written(rng, rng.choice(units)["name"])
         writer.writerow([name, unit, born, country, f"Curso {number % 12 + 1}"])
     return stream.getvalue().encode("utf-8")
+
+
+def make_roster(registry: Registry, rows: int, seed: int = 5) -> bytes:
+    """A roster of `rows` rows drawn from a loaded registry's names and invented ones."""
+    units = [unit.model_dump() for unit in registry.units.values()]
+    people = [person.model_dump() for person in registry.people.values()]
+    return roster_csv(units, people, rows, seed)
 
 
 def measure(label: str, registry: Registry, rows: int, repeat: int) -> None:

@@ -34,8 +34,6 @@ scores exactly what scoring everything would.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import os
 import random
 import shutil
@@ -49,7 +47,7 @@ from pathlib import Path
 
 import yaml
 
-from bench.batch import GIVEN, SURNAMES, _as_written
+from bench.batch import roster_csv
 from bench.synth import write_registry
 from vetting.matching import Band, Matcher
 
@@ -126,38 +124,9 @@ def make_roster(folder: Path, rows: int, seed: int = 5) -> tuple[bytes, str]:
     with (folder / "units.yaml").open(encoding="utf-8") as handle:
         data = yaml.load(handle, Loader=yaml.CSafeLoader)
     units = data["units"]
-    people = data["people"]
-    names = {unit["id"]: unit["name"] for unit in units}
-    rng = random.Random(seed)
-    stream = io.StringIO(newline="")
-    writer = csv.writer(stream, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["Nombre", "Unidad", "Fecha de nacimiento", "País", "Curso"])
-    for number in range(rows):
-        pick = rng.random()
-        name = unit = born = country = ""
-        if number % 50 == 49:
-            born = "31/02/1980"  # a row that cannot be vetted
-        elif pick < 0.25 and people:
-            person = rng.choice(people)
-            name = _as_written(rng, rng.choice([person["name"], *person.get("aliases", [])]))
-            country = person["country"] if rng.random() < 0.5 else ""
-            posts = person.get("posts") or []
-            if posts and rng.random() < 0.5:
-                unit = names[posts[0]["unit"]]
-        elif pick < 0.5:
-            chosen = rng.choice(units)
-            unit = _as_written(rng, rng.choice([chosen["name"], *chosen.get("aliases", [])]))
-            country = chosen["country"] if rng.random() < 0.5 else ""
-        else:
-            name = f"{rng.choice(GIVEN)} {rng.choice(SURNAMES)} {rng.choice(SURNAMES)}"
-            if rng.random() < 0.3:
-                born = f"{rng.randint(1960, 2000)}-{rng.randint(1, 12):02d}"
-            if rng.random() < 0.3:
-                unit = _as_written(rng, rng.choice(units)["name"])
-        writer.writerow([name, unit, born, country, f"Curso {number % 12 + 1}"])
     battalion = next((unit["name"] for unit in units if "Batallón" in unit["name"]),
                      units[-1]["name"])
-    return stream.getvalue().encode("utf-8"), battalion
+    return roster_csv(units, data["people"], rows, seed), battalion
 
 
 # --- recall of the candidate index ----------------------------------------------------
