@@ -131,6 +131,12 @@ class Matcher:
             for written in dict.fromkeys(person.names):
                 self._add_person(entity, written)
         self._person_words = list(self._person_postings)
+        self._forget()
+
+    def _forget(self) -> None:
+        """Start the tables a batch fills as it goes (`_states`, `match_person`)."""
+        self._states_of: dict[int, frozenset[str]] = {}
+        self._usual_of: dict[int, tuple[PersonName, ...]] = {}
 
     def _add_unit(self, entity: int, written: str) -> None:
         parsed = parse_unit(written)
@@ -198,6 +204,7 @@ class Matcher:
         matcher._people = people  # type: ignore[assignment]
         for name in cls.STATE:
             setattr(matcher, name, state[name])
+        matcher._forget()
         return matcher
 
     # --- units ----------------------------------------------------------------------
@@ -209,6 +216,8 @@ class Matcher:
         parsed = parse_unit(query[:MAX_QUERY])
         best: dict[int, tuple[tuple[bool, float, bool], Candidate]] = {}
         for index, scored in self._unit_pairs(parsed):
+            if _shown_score(scored.score) < POSSIBLE_AT:
+                continue  # never listed: the unit need not be read
             entry = self._unit_entries[index]
             unit = self._units[entry.entity]
             if country and unit.country != country.upper():
@@ -254,7 +263,12 @@ class Matcher:
 
     def _states(self, index: int) -> frozenset[str]:
         """The states all names of the unit behind registry name `index` put it in."""
-        return frozenset(self._unit_states.get(str(self._unit_entries[index].entity), ()))
+        # Asked again for every query that meets the name: worked out once per batch.
+        states = self._states_of.get(index)
+        if states is None:
+            entity = self._unit_entries[index].entity
+            states = self._states_of[index] = frozenset(self._unit_states.get(str(entity), ()))
+        return states
 
     def _acronym_pairs(self, query: UnitName) -> Iterable[tuple[int, _Scored]]:
         """Pairs where an acronym on one side is the initials of the other's words."""
@@ -300,17 +314,29 @@ class Matcher:
         """People the query may name, best first: `match` and `possible` only."""
         parsed = parse_person(query[:MAX_QUERY])
         best: dict[int, tuple[tuple[bool, float, bool], Candidate]] = {}
+        # Candidates are ranked unexplained, and only those the answer lists are
+        # explained: from each one's best fit (by id) and what its context says.
+        fits: dict[str, tuple[_Fit, tuple[str, ...]]] = {}
         for index in self._person_candidates(parsed):
             entry = self._person_entries[index]
-            scored = compare_people(parsed, entry.name)
-            if scored is None:
-                continue
+            usual = self._usual_of.get(index)
+            if usual is None:
+                usual = self._usual_of[index] = _usual_readings(entry.name)
+            fit = _person_fit(parsed, usual)
+            if fit is None or _shown_score(fit[0]) < PERSON_POSSIBLE_AT:
+                continue  # never listed: the person need not be read
             person = self._people[entry.entity]
-            scored = _person_context(scored, person, birth_date, country)
+            context, unsure = _person_context(person, birth_date, country)
+            scored = _Scored(fit[0], fit[1] or unsure, (), parsed.key == entry.name.key)
             candidate = _candidate(person, "person", entry.written, scored, PERSON_POSSIBLE_AT)
-            if candidate is not None:
-                _keep_best(best, entry.entity, candidate, scored.exact)
-        return _finish([candidate for _, candidate in best.values()], limit)
+            if candidate is not None and _keep_best(best, entry.entity, candidate, scored.exact):
+                fits[candidate.id] = (fit, context)
+        return [
+            # `_finish` may have added why a match was demoted: it comes last.
+            replace(candidate, explanation=(*_person_why(parsed, fits[candidate.id][0]),
+                                            *fits[candidate.id][1], *candidate.explanation))
+            for candidate in _finish([candidate for _, candidate in best.values()], limit)
+        ]
 
     def _person_candidates(self, query: PersonReadings) -> list[int]:
         """Registry names holding a word like one the query's first surname may be."""
@@ -369,11 +395,11 @@ def _shortlist(key: str, found: set[int], keys: Sequence[str]) -> list[int]:
         return sorted(found)
     # In index order, so that ties at the cut fall the same way in every run (a set's
     # order may change with the hash seed).
+    order = sorted(found)
     ranked = process.extract(
-        key, {index: keys[index] for index in sorted(found)}, scorer=fuzz.token_set_ratio,
-        limit=SHORTLIST,
+        key, [keys[index] for index in order], scorer=fuzz.token_set_ratio, limit=SHORTLIST,
     )
-    return [index for _, _, index in ranked]
+    return [order[position] for _, _, position in ranked]
 
 
 def _initial_patterns(acronym: str) -> set[str]:
@@ -658,31 +684,70 @@ EXTRA_GIVEN = 4.0
 READING_COST = 3.0
 
 
-def compare_people(query: PersonReadings, registry: PersonReadings) -> _Scored | None:
-    """How well a registry person's name fits a query; None when the surnames differ."""
-    best: _Scored | None = None
-    # The registry's own names are read the usual way; only a three-word name may
-    # also be two given names and one surname ("Juan Carlos Pérez").
-    usual = [
+def compare_people(
+    query: PersonReadings,
+    registry: PersonReadings,
+    usual: Sequence[PersonName] | None = None,
+) -> _Scored | None:
+    """How well a registry person's name fits a query; None when the surnames differ.
+
+    `usual`: `_usual_readings(registry)`, when the caller holds it already.
+    """
+    fit = _person_fit(query, _usual_readings(registry) if usual is None else usual)
+    if fit is None:
+        return None
+    return _Scored(fit[0], fit[1], _person_why(query, fit), query.key == registry.key)
+
+
+# The score of the best pair of readings, whether it is capped, and the pair.
+_Fit = tuple[float, bool, PersonName, PersonName]
+
+
+def _person_fit(query: PersonReadings, usual: Sequence[PersonName]) -> _Fit | None:
+    """The best pair of a query's readings and a registry name's usual ones, unexplained.
+
+    Every pair of readings is scored, but only the best is explained (`_person_why`):
+    a batch scores thousands of pairs for each answer it shows.
+    """
+    best: _Fit | None = None
+    for mine in query.readings:
+        if not mine.surnames:
+            continue
+        first = mine.surnames[0]
+        for theirs in usual:
+            # Most pairs of readings part at the first surname: tell them so first.
+            if not theirs.surnames or _similar(first, theirs.surnames[0])[1] == "different":
+                continue
+            fit = _compare_reading(mine, theirs)
+            if fit is None:
+                continue
+            score = fit[0] - READING_COST * (mine.cost + theirs.cost)
+            if best is None or (not fit[1], score) > (not best[1], best[0]):
+                best = (score, fit[1], mine, theirs)
+    return best
+
+
+def _person_why(query: PersonReadings, fit: _Fit) -> tuple[str, ...]:
+    """Why a registry name fits a query as `fit` says."""
+    why: list[str] = []
+    _compare_reading(fit[2], fit[3], why)
+    why.extend(query.notes)
+    if query.set_aside:
+        why.append(f"{', '.join(query.set_aside)} set aside as rank")
+    return tuple(why)
+
+
+def _usual_readings(registry: PersonReadings) -> tuple[PersonName, ...]:
+    """The readings of a registry name compared with a query's.
+
+    The registry's own names are read the usual way; only a three-word name may
+    also be two given names and one surname ("Juan Carlos Pérez").
+    """
+    return tuple(
         reading for reading in registry.readings
         if reading.cost == 0 or (reading.order == "given names first"
                                  and len(reading.given) + len(reading.surnames) == 3)
-    ]
-    for mine in query.readings:
-        for theirs in usual:
-            scored = _compare_reading(mine, theirs)
-            if scored is None:
-                continue
-            scored = replace(scored, score=scored.score - READING_COST * (mine.cost + theirs.cost))
-            if best is None or (not scored.capped, scored.score) > (not best.capped, best.score):
-                best = scored
-    if best is None:
-        return None
-    if query.notes:
-        best = replace(best, why=(*best.why, *query.notes))
-    if query.set_aside:
-        best = replace(best, why=(*best.why, f"{', '.join(query.set_aside)} set aside as rank"))
-    return replace(best, exact=query.key == registry.key)
+    )
 
 
 # Names are drawn from a small stock of given names and surnames, so the same two words
@@ -720,38 +785,45 @@ def _particles(name: str) -> tuple[str, ...]:
     return tuple(word for word in name.split() if word in _PARTICLES)
 
 
-def _compare_reading(mine: PersonName, theirs: PersonName) -> _Scored | None:
+def _compare_reading(
+    mine: PersonName, theirs: PersonName, why: list[str] | None = None
+) -> tuple[float, bool] | None:
+    """The score of one reading against another and whether it is capped; None when
+    the first surnames differ. The explanation goes to `why` when one is given."""
     if not mine.surnames or not theirs.surnames:
         return None
-    why: list[str] = []
-    capped = False
     first, relation = _similar(mine.surnames[0], theirs.surnames[0])
     if relation == "different":
         return None
-    why.append(_relation_text("first surname", mine.surnames_written[0],
-                              theirs.surnames_written[0], relation))
-    capped |= relation not in ("same", "sounds")
+    if why is not None:
+        why.append(_relation_text("first surname", mine.surnames_written[0],
+                                  theirs.surnames_written[0], relation))
+    capped = relation not in _SURE
     if len(mine.surnames) > 1 and len(theirs.surnames) > 1:
         second, relation = _similar(mine.surnames[1], theirs.surnames[1])
-        why.append(_relation_text("second surname", mine.surnames_written[1],
-                                  theirs.surnames_written[1], relation))
-        capped |= relation not in ("same", "sounds")
+        if why is not None:
+            why.append(_relation_text("second surname", mine.surnames_written[1],
+                                      theirs.surnames_written[1], relation))
+        capped |= relation not in _SURE
     elif len(mine.surnames) != len(theirs.surnames):
         second = MISSING_SECOND_SURNAME
-        side = "query" if len(mine.surnames) > 1 else "registry name"
-        why.append(f"second surname only in the {side}")
+        if why is not None:
+            side = "query" if len(mine.surnames) > 1 else "registry name"
+            why.append(f"second surname only in the {side}")
         capped = True
     else:
         second = SAME
-    given, given_capped, given_why = _compare_given(mine, theirs)
+    given, given_capped = _compare_given(mine, theirs, why)
     capped |= given_capped
-    why.extend(given_why)
-    if mine.cost or mine.order != "given names first":
-        why.append(_reading_text("query", mine))
-    if theirs.cost:
-        why.append(_reading_text("registry name", theirs))
-    score = 0.35 * first + 0.25 * second + 0.40 * given
-    return _Scored(score, capped, tuple(why))
+    if why is not None:
+        if mine.cost or mine.order != "given names first":
+            why.append(_reading_text("query", mine))
+        if theirs.cost:
+            why.append(_reading_text("registry name", theirs))
+    return 0.35 * first + 0.25 * second + 0.40 * given, capped
+
+
+_SURE = ("same", "sounds")  # relations that leave a name sure
 
 
 def _reading_text(side: str, reading: PersonName) -> str:
@@ -760,32 +832,58 @@ def _reading_text(side: str, reading: PersonName) -> str:
             f"surnames {' '.join(reading.surnames_written)}")
 
 
-def _compare_given(mine: PersonName, theirs: PersonName) -> tuple[float, bool, list[str]]:
+def _compare_given(
+    mine: PersonName, theirs: PersonName, why: list[str] | None
+) -> tuple[float, bool]:
     if not mine.given or not theirs.given:
-        side = "registry name" if mine.given else "query"
-        return 70.0, True, [f"no given name in the {side}"]
-    why: list[str] = []
+        if why is not None:
+            side = "registry name" if mine.given else "query"
+            why.append(f"no given name in the {side}")
+        return 70.0, True
+    given, capped, chosen, remaining = _given_fit(mine.given, theirs.given)
+    if why is not None:
+        for position, (index, relation) in enumerate(chosen):
+            if index < 0:
+                why.append(f"given name {mine.given_written[position]} only in the query")
+            else:
+                why.append(_relation_text("given name", mine.given_written[position],
+                                          theirs.given_written[index], relation))
+        why.extend(f"given name {theirs.given_written[index]} only in the registry name"
+                   for index in remaining)
+    return given, capped
+
+
+# Given names come from a small stock too: each pair of lists is paired up once.
+@lru_cache(maxsize=1 << 12)
+def _given_fit(
+    mine: tuple[str, ...], theirs: tuple[str, ...]
+) -> tuple[float, bool, tuple[tuple[int, str], ...], tuple[int, ...]]:
+    """Each given name of `mine` paired with the most similar one left of `theirs`.
+
+    Returns the given-name score, whether it is capped, for each of `mine` the index
+    in `theirs` it was paired with and how they relate (-1: none left), and the
+    indexes of `theirs` left unpaired.
+    """
     capped = False
-    remaining = list(range(len(theirs.given)))
+    remaining = list(range(len(theirs)))
     scores: list[float] = []
-    for position, name in enumerate(mine.given):
+    chosen: list[tuple[int, str]] = []
+    for name in mine:
         if not remaining:
-            why.append(f"given name {mine.given_written[position]} only in the query")
+            chosen.append((-1, ""))
             scores.append(0.0)
             capped = True
             continue
-        options = [(_similar(name, theirs.given[i]), i) for i in remaining]
-        (similarity, relation), chosen = max(options, key=lambda option: option[0][0])
-        remaining.remove(chosen)
+        options = [(_similar(name, theirs[i]), i) for i in remaining]
+        (similarity, relation), index = max(options, key=lambda option: option[0][0])
+        remaining.remove(index)
         scores.append(similarity)
-        why.append(_relation_text("given name", mine.given_written[position],
-                                  theirs.given_written[chosen], relation))
-        capped |= relation not in ("same", "sounds")
-    for index in remaining:
-        why.append(f"given name {theirs.given_written[index]} only in the registry name")
+        chosen.append((index, relation))
+        capped |= relation not in _SURE
+    if remaining:
         capped = True
     given = sum(scores) / len(scores) - EXTRA_GIVEN * len(remaining)
-    return given, capped, why
+    return given, capped, tuple(chosen), tuple(remaining)
 
 
 def _relation_text(what: str, said: str, written: str, relation: str) -> str:
@@ -800,10 +898,11 @@ def _relation_text(what: str, said: str, written: str, relation: str) -> str:
 
 
 def _person_context(
-    scored: _Scored, person: Person, birth_date: PartialDate | None, country: str | None
-) -> _Scored:
-    why = list(scored.why)
-    capped = scored.capped
+    person: Person, birth_date: PartialDate | None, country: str | None
+) -> tuple[tuple[str, ...], bool]:
+    """What a birth date and country say about a person, and whether they leave doubt."""
+    why: list[str] = []
+    capped = False
     if birth_date is not None and person.birth_date is not None:
         if spans_overlap(birth_date, birth_date, person.birth_date, person.birth_date):
             why.append(f"born {person.birth_date}, fits {birth_date}")
@@ -813,7 +912,7 @@ def _person_context(
     if country and person.country != country.upper():
         why.append(f"country {person.country}, not {country.upper()}")
         capped = True
-    return replace(scored, capped=capped, why=tuple(why))
+    return tuple(why), capped
 
 
 # --- shared ---------------------------------------------------------------------------
@@ -822,11 +921,16 @@ def _person_context(
 def _candidate(
     record: Unit | Person, kind: str, written: str, scored: _Scored, possible_at: float
 ) -> Candidate | None:
-    score = round(min(100.0, scored.score), 1)
+    score = _shown_score(scored.score)
     if score < possible_at:
         return None
     band = Band.MATCH if score >= MATCH_AT and not scored.capped else Band.POSSIBLE
     return Candidate(record.id, kind, record.name, written, score, band, scored.why)
+
+
+def _shown_score(score: float) -> float:
+    """A score as a candidate shows it, and as the bands' thresholds judge it."""
+    return round(min(100.0, score), 1)
 
 
 def _rank(candidate: Candidate) -> tuple[bool, float]:
@@ -838,12 +942,17 @@ def _keep_best(
     entity: int,
     candidate: Candidate,
     exact: bool,
-) -> None:
-    """Keep an entity's best-scoring name; on a tie, the one written as the query."""
+) -> bool:
+    """Keep an entity's best-scoring name; on a tie, the one written as the query.
+
+    Whether `candidate` is the one kept.
+    """
     rank = (*_rank(candidate), exact)
     held = best.get(entity)
     if held is None or rank > held[0]:
         best[entity] = (rank, candidate)
+        return True
+    return False
 
 
 def _finish(candidates: Iterable[Candidate], limit: int) -> list[Candidate]:
