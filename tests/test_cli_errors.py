@@ -6,21 +6,19 @@ import subprocess
 import sys
 
 import pytest
-from typer.testing import CliRunner
+from cli_helpers import assert_usage_error
+from typer.testing import CliRunner, Result
 
 from vetting.cli import app
 
 
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args))
-    return result.exit_code, result.stderr
+def run(*args: str) -> Result:
+    return CliRunner().invoke(app, list(args))
 
 
 @pytest.mark.parametrize("name", ["\u200b", "...", "🙂", "-", "\u200f\u200d"])
 def test_a_name_with_nothing_to_match_is_a_usage_error(name: str) -> None:
-    status, errors = run("unit", name)
-    assert status == 2
-    assert "has no letter or digit to match" in errors
+    assert_usage_error(run("unit", name), "has no letter or digit to match")
 
 
 @pytest.mark.parametrize(
@@ -32,10 +30,7 @@ def test_a_name_with_nothing_to_match_is_a_usage_error(name: str) -> None:
     ],
 )
 def test_absurd_option_values_are_usage_errors(args: list[str], message: str) -> None:
-    status, errors = run(*args)
-    assert status == 2
-    assert message in errors
-    assert "Traceback" not in errors
+    assert_usage_error(run(*args), message)
 
 
 @pytest.mark.parametrize(

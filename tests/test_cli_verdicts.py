@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from cli_helpers import assert_usage_error
 from rich.console import Console
 from typer.testing import CliRunner, Result
 from verdict_helpers import VERDICTS, FixedMatcher, candidate
@@ -256,11 +257,7 @@ def test_table_prints_names_as_written_never_as_markup() -> None:
 )
 def test_usage_errors_exit_2_with_one_line(args: list[str], message: str) -> None:
     result = vet(*args)
-    assert result.exit_code == 2
-    assert result.stdout == ""
-    assert result.stderr.startswith("vet: error: ")
-    assert message in result.stderr
-    assert result.stderr.count("\n") == 1
+    assert_usage_error(result, message)
     assert len(result.stderr) < 300
 
 

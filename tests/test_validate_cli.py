@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cli_helpers import assert_usage_error
 from validate_helpers import REGISTRIES, VALID, found, registry_with, validate_json, vet
 
 from vetting import registry
@@ -189,13 +190,7 @@ def test_json_output_is_the_documented_contract() -> None:
     (["validate", "--data", "no/such/registry"], "no/such/registry"),
 ])
 def test_paths_that_cannot_be_read_exit_2_with_one_line(args: list[str], message: str) -> None:
-    result = vet(*args)
-    assert result.exit_code == 2
-    assert result.stdout == ""
-    assert result.stderr.startswith("vet: error: ")
-    assert message in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert "Traceback" not in result.stderr
+    assert_usage_error(vet(*args), message)
 
 
 def test_a_registry_file_that_is_a_folder_exits_2(tmp_path: Path) -> None:
