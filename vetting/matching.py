@@ -2,8 +2,8 @@
 
 Every unit and person is a candidate, whether or not it has allegations. Each
 registry name is read once (`names.parse_unit`, `names.parse_person`); a query
-is read the same way, a vectorised rapidfuzz pass over the prepared feature
-strings picks the names worth a closer look, and the rules below decide.
+is read the same way, the candidate index gives every registry name the rules
+below could keep, and the rules decide.
 
 A candidate gets a score 0-100 and a band:
 - `match`: everything the two names say agrees (score >= MATCH_AT);
@@ -12,7 +12,15 @@ A candidate gets a score 0-100 and a band:
   specific one, a second surname missing, a misspelt given name.
 A contradiction rules the candidate out: a different number, letter ("Compañía
 A" / "Compañía B"), unit type, arm, state or place, or a state the unit's other
-names contradict; for units, another country than `--country`.
+names contradict; for units, another country than `--country`, or nothing
+identifying in common (a number, a word, a state: "Policía" alone is not); for
+people, a first or second surname not like the other's, or no given name like
+one of the other's.
+
+The index is complete by construction: each rule that rules a pair out names a
+part two names must share (alike) to stay, and registry names are filed under
+those parts, so a query looks up exactly the names that can survive.
+`python -m bench.scale` checks this against scoring every name.
 """
 
 from __future__ import annotations
@@ -47,7 +55,6 @@ MATCH_AT = 90.0  # the least score of a `match`
 POSSIBLE_AT = 65.0  # the least score of a `possible` unit
 PERSON_POSSIBLE_AT = 70.0  # the least score of a `possible` person
 TIE = 3.0  # two matches this close cannot be told apart: both become `possible`
-SHORTLIST = 100  # names per query the vectorised pass hands to the rules
 SHORT_ACRONYM = 4  # initials shorter than this are never a sure match
 MAX_QUERY = 1000  # characters of a query read; registry names hold at most 300
 WORD_ALIKE = 80.0  # two words this similar (rapidfuzz ratio) may be one word misspelt
@@ -101,79 +108,129 @@ class Matcher:
     """The registry's names read once and indexed; queries scored against them.
 
     Preparing reads every name and aliases of every unit and person once, and
-    indexes them by what can make two names agree: numbers, states, name
-    words, vocabulary concepts, initials, surnames. A query gathers the names
-    sharing one of its features (name words through a vectorised fuzzy pass, so
-    misspellings still meet), ranks them with rapidfuzz's vectorised `extract`
-    when there are many, and applies the rules to the best of them.
+    indexes them by what the rules need two names to share: numbers (with the
+    unit type's family), states, name words (the rarest two apart), vocabulary
+    concepts, initials; for people, first surname with second surname and
+    given names. A query looks its parts up as every registry spelling they are
+    like (vectorised rapidfuzz passes over the registry's words), and the rules
+    decide each name found.
     """
 
     def __init__(self, units: Iterable[Unit], people: Iterable[Person]) -> None:
         self._units = list(units)
         self._people = list(people)
         self._unit_entries: list[_UnitEntry] = []
-        self._unit_keys: list[str] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
-        self._unnumbered: dict[str, list[int]] = defaultdict(list)
         self._initials: dict[str, list[int]] = defaultdict(list)
-        self._acronym_names: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+        # Registry names that are an acronym: by the acronym, and the acronyms by letter.
+        self._acronym_names: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        self._acronyms: dict[str, list[str]] = defaultdict(list)
         # The states each unit's names put it in (by entity number as text): a query's
         # state is judged against all of them, not only the name it matched.
         self._unit_states: dict[str, tuple[str, ...]] = {}
+        self._unit_countries = [unit.country for unit in self._units]
         for entity, unit in enumerate(self._units):
-            for written in dict.fromkeys(unit.names):
-                self._add_unit(entity, written)
+            added = [self._add_unit(entity, written) for written in dict.fromkeys(unit.names)]
+            # A name without a state is in the states the unit's other names give.
+            for index in added:
+                if index is not None and not self._unit_entries[index].name.states:
+                    name = self._unit_entries[index].name
+                    for state in self._unit_states.get(str(entity), ()):
+                        self._file(index, f"%{state}", name.numbers)
         self._unit_words = [key[2:] for key in self._postings if key.startswith("w:")]
+        for index, entry in enumerate(self._unit_entries):
+            if entry.name.words:
+                anchor = _anchor(sorted(
+                    dict.fromkeys(entry.name.words),
+                    key=lambda word: (len(self._postings[f"w:{word}"]), word),
+                )[:2])
+                self._postings[anchor].append(index)
+                if not entry.name.numbers:
+                    self._postings[f"{anchor}|-"].append(index)
         self._person_entries: list[_PersonEntry] = []
-        self._person_keys: list[str] = []
-        self._person_postings: dict[str, list[int]] = defaultdict(list)
+        self._person_blocks: dict[str, list[int]] = defaultdict(list)
+        surnames: dict[str, None] = {}
+        given: dict[str, None] = {}
         for entity, person in enumerate(self._people):
             for written in dict.fromkeys(person.names):
-                self._add_person(entity, written)
-        self._person_words = list(self._person_postings)
+                self._add_person(entity, written, surnames, given)
+        self._person_surnames = list(surnames)
+        self._person_given = list(given)
         self._forget()
 
     def _forget(self) -> None:
         """Start the tables a batch fills as it goes (`_states`, `match_person`)."""
         self._states_of: dict[int, frozenset[str]] = {}
         self._usual_of: dict[int, tuple[PersonName, ...]] = {}
+        self._spellings: dict[str, _Spellings] = {}
+        self._alike_of: dict[str, list[str]] = {}
+        self._holding: dict[str, frozenset[int]] = {}
 
-    def _add_unit(self, entity: int, written: str) -> None:
+    def _add_unit(self, entity: int, written: str) -> int | None:
         parsed = parse_unit(written)
         if not parsed.key:
-            return
+            return None
         index = len(self._unit_entries)
         self._unit_entries.append(_UnitEntry(entity, written, parsed))
-        self._unit_keys.append(parsed.shortlist_key)
-        features = [f"#{n}" for n in parsed.numbers] + [f"%{s}" for s in parsed.states]
-        features += [f"w:{word}" for word in dict.fromkeys(parsed.words)]
-        features += [f"@{concept}" for concept in parsed.concepts]
-        for feature in features:
+        families = _type_families(parsed)
+        untyped = "-a" if _acronym_words(parsed) else "-"
+        for number in parsed.numbers:
+            self._postings[f"#{number}"].append(index)
+            for family in families or (untyped,):
+                self._postings[f"#{number}|{family}"].append(index)
+        for state in parsed.states:
+            self._file(index, f"%{state}", parsed.numbers)
+        for feature in (*(f"w:{word}" for word in dict.fromkeys(parsed.words)),
+                        *(f"@{concept}" for concept in parsed.concepts)):
             self._postings[feature].append(index)
         if not parsed.numbers:
-            for concept in parsed.concepts:
-                self._unnumbered[concept].append(index)
+            for word in dict.fromkeys(parsed.words):
+                self._postings[f"w-:{word}"].append(index)
         if parsed.states:
             held = self._unit_states.get(str(entity), ())
             self._unit_states[str(entity)] = tuple(sorted({*held, *parsed.states}))
         for size in _initial_sizes(parsed):
             # "Grupo de Operaciones Especiales de Oaxaca" is a GOPES of Oaxaca: the
             # acronym may leave the state out.
-            self._initials["".join(word[0] for word in parsed.initials[:size])].append(index)
+            initials = "".join(word[0] for word in parsed.initials[:size])
+            self._initials[initials].append(index)
+            for number in parsed.numbers or ("-",):
+                self._initials[f"{initials}|{number}"].append(index)
         if len(parsed.initials) == 1:
             # A name that is an acronym ("GOPES", "BRIGIM-8") is spelt out by queries.
             for acronym, shown in parsed.acronyms:
-                self._acronym_names[acronym[0]].append((index, acronym, shown))
+                if acronym not in self._acronym_names:
+                    self._acronyms[acronym[0]].append(acronym)
+                self._acronym_names[acronym].append((index, shown))
+        return index
 
-    def _add_person(self, entity: int, written: str) -> None:
+    def _file(self, index: int, state: str, numbers: frozenset[int]) -> None:
+        """File a name under a state, and apart when it has no number."""
+        self._postings[state].append(index)
+        if not numbers:
+            self._postings[f"{state}|-"].append(index)
+
+    def _add_person(
+        self, entity: int, written: str, surnames: dict[str, None], given: dict[str, None]
+    ) -> None:
         parsed = parse_person(written)
         if not any(reading.surnames for reading in parsed.readings):
             return
         index = len(self._person_entries)
         self._person_entries.append(_PersonEntry(entity, written, parsed))
-        self._person_keys.append(parsed.key)
-        for word in dict.fromkeys(parsed.key.split()):
-            self._person_postings[word].append(index)
+        keys: dict[str, None] = {}
+        for reading in _usual_readings(parsed):
+            if not reading.surnames:
+                continue
+            first, second = reading.surnames[0], _second(reading)
+            surnames.update(dict.fromkeys(reading.surnames[:2]))
+            given.update(dict.fromkeys(reading.given))
+            given_names = reading.given or ("",)
+            for seconds, given_asked in (((second,), given_names), ((second,), None),
+                                         (None, given_names), (None, None)):
+                keys.update(dict.fromkeys(_person_block_keys((first,), seconds, given_asked)))
+        for key in keys:
+            self._person_blocks[key].append(index)
 
     @classmethod
     def from_registry(cls, registry: Registry) -> Matcher:
@@ -182,9 +239,9 @@ class Matcher:
     # What preparing computes: the compiled registry cache (vetting/cache.py) stores it
     # and hands it back to `restore`, so a warm run reads no name again.
     STATE = (
-        "_unit_entries", "_unit_keys", "_postings", "_unnumbered", "_initials",
-        "_acronym_names", "_unit_words", "_person_entries", "_person_keys",
-        "_person_postings", "_person_words", "_unit_states",
+        "_unit_entries", "_unit_countries", "_postings", "_initials",
+        "_acronym_names", "_acronyms", "_unit_words", "_person_entries", "_person_blocks",
+        "_person_surnames", "_person_given", "_unit_states",
     )
 
     def state(self) -> dict[str, Any]:
@@ -215,13 +272,12 @@ class Matcher:
         """Units the query may name, best first: `match` and `possible` only."""
         parsed = parse_unit(query[:MAX_QUERY])
         best: dict[int, tuple[tuple[bool, float, bool], Candidate]] = {}
-        for index, scored in self._unit_pairs(parsed):
+        # A unit belongs to one state's forces: another country is another unit.
+        for index, scored in self._unit_pairs(parsed, country.upper() if country else None):
             if _shown_score(scored.score) < POSSIBLE_AT:
                 continue  # never listed: the unit need not be read
             entry = self._unit_entries[index]
             unit = self._units[entry.entity]
-            if country and unit.country != country.upper():
-                continue  # a unit belongs to one state's forces: another country is another unit
             candidate = _candidate(unit, "unit", entry.written, scored, POSSIBLE_AT)
             if candidate is not None:
                 _keep_best(best, entry.entity, candidate, scored.exact)
@@ -237,29 +293,81 @@ class Matcher:
                 done[query] = self.match_unit(query, country=country, limit=limit)
         return [done[query] for query in queries]
 
-    def _unit_candidates(self, query: UnitName) -> list[int]:
-        """Registry names sharing something with the query that could make them agree."""
-        found: set[int] = set()
-        for feature in (*(f"#{n}" for n in query.numbers), *(f"%{s}" for s in query.states)):
-            found.update(self._postings.get(feature, ()))
-        for word in dict.fromkeys(query.words):
-            for similar in _similar_words(word, self._unit_words):
-                found.update(self._postings[f"w:{similar}"])
-        for concept in query.concepts:
-            if query.numbers:
-                found.update(self._unnumbered.get(concept, ()))
-            elif not (query.words or query.states):
-                found.update(self._postings.get(f"@{concept}", ()))
-        return _shortlist(query.shortlist_key, found, self._unit_keys)
+    def _unit_candidates(self, query: UnitName) -> Iterable[int]:
+        """Every registry name the rules may not rule out, from the index.
 
-    def _unit_pairs(self, query: UnitName) -> Iterable[tuple[int, _Scored]]:
+        `compare_units` keeps a name only if something identifying agrees: the
+        numbers, a word, or the state (for a query naming none of these, the
+        vocabulary). So the index is asked, for each of the query's numbers, the
+        names with that number and a type of the query's family (or none); for
+        each state, the names in it (without a number when the query has one:
+        those with one share it or contradict); for its words, the names holding a
+        word like each of them, or whose rarest word is like one of them (one side's
+        words must all pair); for a query naming none of these, its concepts.
+        """
+        found: set[int] = set()
+        postings = self._postings
+        families = _type_families(query)
+        for number in query.numbers:
+            if not families:
+                found.update(postings.get(f"#{number}", ()))
+            for family in (*families, "-") if families else ():
+                found.update(postings.get(f"#{number}|{family}", ()))
+        for state in query.states:
+            found.update(postings.get(f"%{state}|-" if query.numbers else f"%{state}", ()))
+        words = list(dict.fromkeys(query.words))
+        if words:
+            # Names with a number share one of the query's (the first search) or
+            # contradict it: beside a number, only names without one are asked.
+            unnumbered = "-" if query.numbers else ""
+            holding = sorted((self._names_with(word, unnumbered) for word in words), key=len)
+            found.update(holding[0].intersection(*holding[1:]))
+            # Names whose words all pair with the query's: their two rarest words do.
+            tail = "|-" if query.numbers else ""
+            for first in words:
+                for one in self._alike_words(first):
+                    found.update(postings.get(_anchor([one]) + tail, ()))
+                    for second in words:
+                        if second != first:
+                            for other in self._alike_words(second):
+                                found.update(postings.get(_anchor([one, other]) + tail, ()))
+        if not _identifying(query):
+            for concept in query.concepts:
+                found.update(postings.get(f"@{concept}", ()))
+        return sorted(found)
+
+    def _alike_words(self, word: str) -> list[str]:
+        alike = self._alike_of.get(word)
+        if alike is None:
+            alike = self._alike_of[word] = _similar_words(word, self._unit_words)
+        return alike
+
+    def _names_with(self, word: str, unnumbered: str) -> frozenset[int]:
+        """Registry names holding a word like `word` (only those without a number: "-")."""
+        key = f"w{unnumbered}:{word}"
+        names = self._holding.get(key)
+        if names is None:
+            names = self._holding[key] = frozenset(
+                index for similar in self._alike_words(word)
+                for index in self._postings.get(f"w{unnumbered}:{similar}", ())
+            )
+        return names
+
+    def _unit_pairs(
+        self, query: UnitName, country: str | None = None
+    ) -> Iterable[tuple[int, _Scored]]:
         if not query.key:
             return
         for index in self._unit_candidates(query):
+            if country and self._country(index) != country:
+                continue
             scored = compare_units(query, self._unit_entries[index].name, self._states(index))
             if scored is not None:
                 yield index, scored
-        yield from self._acronym_pairs(query)
+        yield from self._acronym_pairs(query, country)
+
+    def _country(self, index: int) -> str:
+        return self._unit_countries[self._unit_entries[index].entity]
 
     def _states(self, index: int) -> frozenset[str]:
         """The states all names of the unit behind registry name `index` put it in."""
@@ -270,11 +378,21 @@ class Matcher:
             states = self._states_of[index] = frozenset(self._unit_states.get(str(entity), ()))
         return states
 
-    def _acronym_pairs(self, query: UnitName) -> Iterable[tuple[int, _Scored]]:
-        """Pairs where an acronym on one side is the initials of the other's words."""
+    def _acronym_pairs(
+        self, query: UnitName, country: str | None = None
+    ) -> Iterable[tuple[int, _Scored]]:
+        """Pairs where an acronym on one side is the initials of the other's words.
+
+        Names whose numbers and the query's are both given and differ are never
+        spelt out: they contradict whatever the acronym reads as.
+        """
+        keys = [f"|{number}" for number in (*query.numbers, "-")] if query.numbers else [""]
         for acronym, written in query.acronyms:
             for initials in _initial_patterns(acronym):
-                for index in self._initials.get(initials, ()):
+                for index in (index for key in keys
+                              for index in self._initials.get(f"{initials}{key}", ())):
+                    if country and self._country(index) != country:
+                        continue
                     target = self._unit_entries[index].name
                     expanded = _expand(query, acronym, written, target)
                     if expanded is not None:
@@ -286,13 +404,22 @@ class Matcher:
         firsts = list(dict.fromkeys(
             "".join(word[0] for word in query.initials[:size]) for size in _initial_sizes(query)
         ))
-        for index, acronym, written in dict.fromkeys(
-            found for letters in firsts for found in self._acronym_names.get(letters[0], ())
+        acronyms = [
+            acronym for acronym in dict.fromkeys(
+                found for letters in firsts for found in self._acronyms.get(letters[0], ())
+            )
+            if any(len(letters) <= len(acronym) <= 4 * len(letters)
+                   and _in_order(letters, acronym) for letters in firsts)
+        ]
+        for acronym, index, written in dict.fromkeys(
+            (found, index, written)
+            for found in acronyms for index, written in self._acronym_names.get(found, ())
         ):
-            if not any(len(letters) <= len(acronym) <= 4 * len(letters)
-                       and _in_order(letters, acronym) for letters in firsts):
+            if country and self._country(index) != country:
                 continue
             target = self._unit_entries[index].name
+            if query.numbers and target.numbers and not query.numbers & target.numbers:
+                continue
             expanded = _expand(target, acronym, written, query)
             if expanded is not None:
                 scored = compare_units(query, expanded[0], self._states(index))
@@ -339,16 +466,38 @@ class Matcher:
         ]
 
     def _person_candidates(self, query: PersonReadings) -> list[int]:
-        """Registry names holding a word like one the query's first surname may be."""
+        """Every registry name the rules may not rule out for some reading of the query.
+
+        A reading of a registry name survives only if its first surname is like
+        the query's, its second surname too when both have one, and one of its
+        given names like one of the query's when both have some (`_compare_reading`).
+        Registry readings are filed under those parts (`_person_block_keys`), and
+        each part of the query is looked up as every registry part it is like
+        (`_Spellings`), so nothing the rules accept is left out.
+        """
         found: set[int] = set()
-        surnames = {
-            word for reading in query.readings if reading.surnames
-            for word in _bare(reading.surnames[0]).split()
-        }
-        for word in surnames:
-            for similar in _similar_words(word, self._person_words):
-                found.update(self._person_postings[similar])
-        return _shortlist(query.key, found, self._person_keys)
+        for reading in query.readings:
+            if not reading.surnames:
+                continue
+            second = _second(reading)
+            firsts = self._alike("surname", reading.surnames[0])
+            if not firsts:
+                continue
+            seconds = (*self._alike("surname", second), "") if second else None
+            given = (*dict.fromkeys(
+                alike for name in reading.given for alike in self._alike("given", name)
+            ), "") if reading.given else None
+            for key in _person_block_keys(firsts, seconds, given):
+                found.update(self._person_blocks.get(key, ()))
+        return sorted(found)
+
+    def _alike(self, role: str, name: str) -> tuple[str, ...]:
+        """The registry's surnames or given names (`role`) that `name` is like."""
+        spellings = self._spellings.get(role)
+        if spellings is None:
+            names = self._person_surnames if role == "surname" else self._person_given
+            spellings = self._spellings[role] = _Spellings(names)
+        return spellings.like(name)
 
     def match_people(
         self,
@@ -380,8 +529,6 @@ class Matcher:
 
 def _similar_words(word: str, words: Sequence[str]) -> list[str]:
     """Registry words spelt like `word`, found by one vectorised pass."""
-    if len(word) < 3:
-        return [word] if word in words else []
     return [
         choice for choice, _, _ in process.extract(
             word, words, scorer=fuzz.ratio, score_cutoff=WORD_ALIKE, limit=None
@@ -389,17 +536,99 @@ def _similar_words(word: str, words: Sequence[str]) -> list[str]:
     ]
 
 
-def _shortlist(key: str, found: set[int], keys: Sequence[str]) -> list[int]:
-    """The candidates to check: all of them, or the best by a vectorised score."""
-    if len(found) <= SHORTLIST:
-        return sorted(found)
-    # In index order, so that ties at the cut fall the same way in every run (a set's
-    # order may change with the hash seed).
-    order = sorted(found)
-    ranked = process.extract(
-        key, [keys[index] for index in order], scorer=fuzz.token_set_ratio, limit=SHORTLIST,
-    )
-    return [order[position] for _, _, position in ranked]
+def _second(reading: PersonName) -> str:
+    return reading.surnames[1] if len(reading.surnames) > 1 else ""
+
+
+def _person_block_keys(
+    firsts: Iterable[str], seconds: Iterable[str] | None, given: Iterable[str] | None
+) -> Iterable[str]:
+    """Keys of the person index: a first surname with the second surname and a given
+    name, with either, or alone (None: the part is not asked; "": the reading lacks it).
+
+    A registry reading is filed under all four forms; a query reading looks up the
+    one form made of the parts it has, with each part spelt as every registry part
+    it is like, and "" beside them for registry readings that lack the part.
+    """
+    seconds, given = tuple(seconds or ()), tuple(given or ())
+    for first in firsts:
+        if seconds and given:
+            yield from (f"3|{first}|{s}|{g}" for s in seconds for g in given)
+        elif given:
+            yield from (f"g|{first}|{g}" for g in given)
+        elif seconds:
+            yield from (f"s|{first}|{s}" for s in seconds)
+        else:
+            yield f"1|{first}"
+
+
+class _Spellings:
+    """A list of folded names, to find those `_similar` does not call different."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self._names = list(names)
+        self._bare = [_bare(name) for name in self._names]
+        self._sounds: dict[str, list[int]] = defaultdict(list)
+        self._initials: dict[str, list[int]] = defaultdict(list)  # by first letter
+        self._lone: dict[str, list[int]] = defaultdict(list)  # names that are one letter
+        for index, bare in enumerate(self._bare):
+            if bare:
+                self._sounds[sound_key(bare)].append(index)
+                self._initials[bare[0]].append(index)
+                if len(bare) == 1:
+                    self._lone[bare].append(index)
+        self._found: dict[str, tuple[str, ...]] = {}
+
+    def like(self, name: str) -> tuple[str, ...]:
+        found = self._found.get(name)
+        if found is None:
+            found = self._found[name] = self._look_up(name)
+        return found
+
+    def _look_up(self, name: str) -> tuple[str, ...]:
+        bare = _bare(name)
+        if not bare:
+            return ()
+        # Each relation `_similar` accepts, gathered separately; then `_similar` decides.
+        indexes = set(self._sounds.get(sound_key(bare), ()))
+        indexes.update(self._initials.get(bare, ()) if len(bare) == 1
+                       else self._lone.get(bare[0], ()))
+        indexes.update(index for _, _, index in process.extract(
+            bare, self._bare, scorer=JaroWinkler.normalized_similarity,
+            score_cutoff=(CLOSE - 0.1) / 100, limit=None,
+        ))
+        return tuple(self._names[index] for index in sorted(indexes)
+                     if _similar(name, self._names[index])[1] != "different")
+
+
+def _anchor(words: Sequence[str]) -> str:
+    """The index key of a name's one or two rarest words."""
+    return "a:" + "|".join(sorted(words))
+
+
+def _type_families(name: UnitName) -> tuple[str, ...]:
+    """The broadest concept above each unit type the name gives ("zone" for "Zona
+    Naval"): two types that do not share one contradict."""
+    concepts = lexicon().concepts
+    families: dict[str, None] = {}
+    for concept in name.concepts:
+        if concepts[concept].facet == "type":
+            seen = {concept}
+            while (broader := concepts[concept].broader) is not None and broader not in seen:
+                concept = broader
+                seen.add(concept)
+            families[concept] = None
+    return tuple(sorted(families))
+
+
+def _acronym_words(name: UnitName) -> set[str]:
+    """The name's words that are acronyms ("CGN" in "74 CGN")."""
+    return {acronym for acronym, _ in name.acronyms} & set(name.words)
+
+
+def _identifying(name: UnitName) -> bool:
+    """Whether the name says which unit, not only what kind: a number, a word, a state."""
+    return bool(name.numbers or name.words or name.states)
 
 
 def _initial_patterns(acronym: str) -> set[str]:
@@ -459,7 +688,8 @@ def compare_units(
     why: list[str] = []
     penalty = 0.0
     capped = False
-    evidence = False
+    evidence = False  # something agrees
+    identified = False  # something that names one unit agrees: numbers, a word, a state
     if query.key == registry.key:
         why.append("same name as in the registry")
     # Numbers: compared as numbers; a different one is another unit.
@@ -469,17 +699,18 @@ def compare_units(
         shown = ", ".join(str(n) for n in sorted(query.numbers & registry.numbers))
         if query.numbers == registry.numbers and query.sequence == registry.sequence:
             why.append(f"number {shown} agrees")
-            evidence = True
+            evidence = identified = True
         elif query.numbers == registry.numbers:
             # "No. 1 1" is not "No. 1"; "Compañía 1 del Batallón 1" is not "Batallón 1".
             why.append(f"numbers {' '.join(map(str, query.sequence))} against "
                        f"{' '.join(map(str, registry.sequence))}: not said as often or "
                        "in the same order")
-            evidence = True
+            evidence = identified = True
             penalty += NUMBER_ONE_SIDED
             capped = True
         else:
             why.append(f"numbers only partly agree ({shown})")
+            identified = True  # a shared number: a company of the same battalion
             penalty += NUMBER_ONE_SIDED
             capped = True
     elif query.numbers or registry.numbers:
@@ -555,11 +786,18 @@ def compare_units(
         return None  # both name something, and not the same thing
     if only_query and only_registry:
         return None  # "Villa Ensueño" is not "Villa Quimera": the places differ
+    for mine, theirs, words in ((query, registry, only_query), (registry, query, only_registry)):
+        if _acronym_words(mine) & set(words) and _type_families(theirs) and not (
+            _type_families(mine)
+        ):
+            # "74 CGN" and "74/a. Zona Naval": the acronym names a unit the other
+            # spells otherwise (an acronym that fits is read by `_acronym_pairs`).
+            return None
     agreeing = [written for _, written, similarity in pairs if similarity == 100]
     if agreeing:
         why.append(f"{' '.join(_shown(registry, agreeing))} agrees")
     for said, written, similarity in pairs:
-        evidence = True
+        evidence = identified = True
         if similarity < 100:
             why.append(f'"{said}" ~ "{written}" (spelling differs)')
             penalty += (100 - similarity) * 0.3
@@ -577,12 +815,12 @@ def compare_units(
     if query.states and registry.states:
         if set(query.states) != set(registry.states):
             return None
-        evidence = True
+        evidence = identified = True
         why.append(f"{', '.join(registry.states.values())} agrees")
     elif query.states and states and not set(query.states) & states:
         return None
     elif query.states and set(query.states) <= states:
-        evidence = True
+        evidence = identified = True
         why.append(f"{', '.join(query.states.values())} agrees with the unit's other names")
     elif query.states or registry.states:
         side, table = ("query", query) if query.states else ("registry name", registry)
@@ -592,7 +830,10 @@ def compare_units(
     misspelt = sum(reading.endswith(MISSPELT_NOTE)
                    for reading in (*query.readings, *registry.readings))
     penalty += MISSPELT * misspelt
-    if not evidence:
+    if not identified and (_identifying(query) or not evidence):
+        # Only the vocabulary agrees ("Policía" in "Policía Municipal de Villa Quimera"
+        # and "Policía Nacional"): that says what kind of unit, not which one. A query
+        # that names no number, word or state is asked the vocabulary alone.
         return None
     return _Scored(max(0.0, 100.0 - penalty), capped, tuple(why), query.key == registry.key)
 
@@ -801,6 +1042,8 @@ def _compare_reading(
     capped = relation not in _SURE
     if len(mine.surnames) > 1 and len(theirs.surnames) > 1:
         second, relation = _similar(mine.surnames[1], theirs.surnames[1])
+        if relation == "different":
+            return None  # another mother's family: another person
         if why is not None:
             why.append(_relation_text("second surname", mine.surnames_written[1],
                                       theirs.surnames_written[1], relation))
@@ -813,6 +1056,8 @@ def _compare_reading(
         capped = True
     else:
         second = SAME
+    if mine.given and theirs.given and not _any_alike(mine.given, theirs.given):
+        return None  # "Anselmo" and "Ramiro" of one family are brothers, not one man
     given, given_capped = _compare_given(mine, theirs, why)
     capped |= given_capped
     if why is not None:
@@ -851,6 +1096,12 @@ def _compare_given(
         why.extend(f"given name {theirs.given_written[index]} only in the registry name"
                    for index in remaining)
     return given, capped
+
+
+@lru_cache(maxsize=1 << 12)
+def _any_alike(mine: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
+    """Whether some given name of `mine` is like some given name of `theirs`."""
+    return any(_similar(a, b)[1] != "different" for a in mine for b in theirs)
 
 
 # Given names come from a small stock too: each pair of lists is paired up once.
