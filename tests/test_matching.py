@@ -521,3 +521,39 @@ def test_an_acronym_that_leaves_the_state_out(qa: Matcher) -> None:
     # Without the state it fits both units, and neither surely.
     assert {c.id for c in qa.match_unit("UNRETA")} == {"unreta-son", "unreta-dgo"}
     assert all(c.band is Band.POSSIBLE for c in qa.match_unit("UNRETA"))
+
+
+# --- something identifying must agree ----------------------------------------------------
+
+IDENTIFYING = [
+    unit("pm-villa-quimera", "Policía Municipal de Villa Quimera"),
+    unit("pn", "Policía Nacional"),
+    unit("div-1", "División 1 de la Policía Nacional"),
+    unit("zn-74", "74/a. Zona Naval"),
+    unit("cgn-74", "74/a. Compañía de la Guardia Nacional en Tabasco", "74 CGN"),
+    unit("bi-12", "12/o. Batallón de Infantería"),
+]
+
+
+def test_vocabulary_alone_in_common_is_no_candidate() -> None:
+    matcher = Matcher(IDENTIFYING, [])
+    # "Policía" is all these names share: what kind of unit, not which.
+    assert ids(matcher.match_unit("Policía Municipal de Villa Quimera")) == [
+        ("pm-villa-quimera", Band.MATCH)
+    ]
+    assert matcher.match_unit("Policía Municipal de Villa Ensueño") == []
+
+
+def test_a_query_naming_only_vocabulary_is_asked_the_vocabulary() -> None:
+    matcher = Matcher(IDENTIFYING, [])
+    found = matcher.match_unit("Batallón de Infantería")
+    assert ids(found) == [("bi-12", Band.POSSIBLE)]
+    assert "number 12 only in the registry name" in found[0].explanation
+
+
+def test_an_acronym_against_a_type_it_does_not_spell_is_no_candidate() -> None:
+    matcher = Matcher(IDENTIFYING, [])
+    assert {c.id for c in matcher.match_unit("74/a. Zona Naval")} == {"zn-74"}
+    # The acronym that spells the query's words is read as them.
+    found = matcher.match_unit("74/a. Compañía de la Guardia Nacional")
+    assert ids(found)[0] == ("cgn-74", Band.POSSIBLE)

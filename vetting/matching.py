@@ -358,10 +358,16 @@ class Matcher:
     ) -> Iterable[tuple[int, _Scored]]:
         if not query.key:
             return
+        # Many forces have a "1/er. Batallón de Infantería": a name written alike in
+        # the same states is scored once.
+        done: dict[tuple[str, frozenset[str]], _Scored | None] = {}
         for index in self._unit_candidates(query):
             if country and self._country(index) != country:
                 continue
-            scored = compare_units(query, self._unit_entries[index].name, self._states(index))
+            name, states = self._unit_entries[index].name, self._states(index)
+            if (name.text, states) not in done:
+                done[name.text, states] = compare_units(query, name, states)
+            scored = done[name.text, states]
             if scored is not None:
                 yield index, scored
         yield from self._acronym_pairs(query, country)
@@ -787,8 +793,8 @@ def compare_units(
     if only_query and only_registry:
         return None  # "Villa Ensueño" is not "Villa Quimera": the places differ
     for mine, theirs, words in ((query, registry, only_query), (registry, query, only_registry)):
-        if _acronym_words(mine) & set(words) and _type_families(theirs) and not (
-            _type_families(mine)
+        if words and mine.acronyms and _acronym_words(mine) & set(words) and (
+            _type_families(theirs) and not _type_families(mine)
         ):
             # "74 CGN" and "74/a. Zona Naval": the acronym names a unit the other
             # spells otherwise (an acronym that fits is read by `_acronym_pairs`).
