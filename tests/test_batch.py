@@ -589,6 +589,45 @@ def test_twenty_thousand_rows_come_back_in_order(tmp_path: Path) -> None:
     assert errors == [n for n in range(1, 20_001) if n % 3 == 1 and n % 5 and n % 2 == 0]
 
 
+def test_worker_processes_give_the_same_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "many.csv"
+    units = ["401st Infantry Battalion", "402nd Infantry Batallion", "Harbour City Police",
+             "7th Military Zone", ""]
+    people = ["Celestino Ortiga Brenes", "ANSELMA LUMBRE", "Nominee {n} Quiroz", ""]
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["name", "unit"])
+        for n in range(120):
+            writer.writerow([people[n % 4].format(n=n), units[n % 5]])
+    monkeypatch.setattr(roster, "PARALLEL_OVER", 10)  # so that this small roster is shared
+    monkeypatch.setattr(roster, "CHUNK", 7)
+    forked: list[int] = []
+    real = roster._Work.in_workers
+
+    def counting(work: Any, chunks: Any, jobs: int, after_fork: Any) -> Any:
+        forked.append(jobs)
+        return real(work, chunks, jobs, after_fork)
+
+    monkeypatch.setattr(roster._Work, "in_workers", counting)
+    alone = run(path, "--format", "jsonl", "--jobs", "1")
+    shared = run(path, "--format", "jsonl", "--jobs", "3")
+    assert forked == [3]
+    assert shared.exit_code == alone.exit_code == 2  # the empty row is an ERROR
+    assert shared.stdout == alone.stdout
+    assert {row["verdict"] for row in jsonl(shared)} == {
+        "ELIGIBLE", "INELIGIBLE", "SUSPENDED", "ERROR"
+    }
+
+
+@pytest.mark.parametrize("jobs", ["0", "-2", "100000", "two"])
+def test_an_absurd_number_of_jobs_is_a_usage_error(jobs: str) -> None:
+    result = run(ROSTERS / "exit_eligible.csv", "--jobs", jobs)
+    assert result.exit_code == 2
+    assert "--jobs" in result.stderr and "Traceback" not in result.output
+
+
 def test_each_distinct_query_is_vetted_once(monkeypatch: pytest.MonkeyPatch) -> None:
     asked: list[Any] = []
     real = roster.vet_queries

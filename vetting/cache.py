@@ -296,8 +296,7 @@ class _Entry:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
-        self.connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        self.connection = self._connect()
         try:
             found = dict(self.connection.execute("SELECT key, value FROM meta"))
             text = found.get("meta", "")
@@ -317,6 +316,18 @@ class _Entry:
         except CacheCorrupt:
             self.connection.close()
             raise
+
+    def _connect(self) -> sqlite3.Connection:
+        uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
+        return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+    def reopen(self) -> None:
+        """A connection of this process's own, in a forked child: SQLite connections
+        must not cross a fork. The parent's is left to the parent."""
+        try:
+            self.connection = self._connect()
+        except sqlite3.Error as error:
+            raise CacheCorrupt(str(error)) from None
 
     def one(self, sql: str, key: tuple[Any, ...]) -> str | None:
         try:
@@ -524,6 +535,11 @@ class Compiled:
         if self._matcher is None:
             self._matcher = Matcher.from_registry(self.registry)
         return self._matcher
+
+    def after_fork(self) -> None:
+        """Make this compiled registry usable in a forked worker process."""
+        if self._entry is not None:
+            self._entry.reopen()
 
     def run(self, action: Callable[[Compiled], T]) -> T:
         """`action(self)`; started again from the YAML if the entry proves bad on the way."""

@@ -528,12 +528,24 @@ def _batch_exit(counts: dict[str, int]) -> Exit:
 _EXIT_RANK = [Exit.OK, Exit.REVIEW, Exit.FAIL]
 
 
+MAX_JOBS = 256
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on (a container or `taskset` may allow fewer)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
 def _vet_with_progress(
-    rows: roster.Roster, compiled: Compiled, as_of: date, law: Law
+    rows: roster.Roster, compiled: Compiled, as_of: date, law: Law, jobs: int
 ) -> roster.Batch:
     if len(rows.rows) <= PROGRESS_OVER or not sys.stderr.isatty():
         return compiled.run(lambda used: roster.vet_roster(
-            rows, used.registry, used.matcher, as_of=as_of, law=law,
+            rows, used.registry, used.matcher, as_of=as_of, law=law, jobs=jobs,
+            after_fork=used.after_fork,
         ))
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -542,8 +554,8 @@ def _vet_with_progress(
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("vetting", total=len(rows.rows))
         return compiled.run(lambda used: roster.vet_roster(
-            rows, used.registry, used.matcher, as_of=as_of, law=law,
-            progress=lambda done: bar.advance(task, done),
+            rows, used.registry, used.matcher, as_of=as_of, law=law, jobs=jobs,
+            after_fork=used.after_fork, progress=lambda done: bar.advance(task, done),
         ))
 
 
@@ -588,6 +600,16 @@ def batch(
             help="Say which column holds a field when its header is not one vet knows: "
             "name, unit, birth_date, country. name=Nombre+Apellidos joins columns; unit= "
             "(empty) reads no unit column.",
+            show_default=False,
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, max=MAX_JOBS,
+            help="Processes that match the roster's names at once (default: one per CPU). "
+            "Rosters of fewer than 2,000 distinct names are always vetted in one. The "
+            "results are the same whatever the number.",
             show_default=False,
         ),
     ] = None,
@@ -641,10 +663,10 @@ def batch(
     try:
         if out is not None:
             with roster.atomic_output(out) as stream:
-                result = _vet_with_progress(rows, compiled, day, law)
+                result = _vet_with_progress(rows, compiled, day, law, jobs or _cpus())
                 write(result, stream)
         else:
-            result = _vet_with_progress(rows, compiled, day, law)
+            result = _vet_with_progress(rows, compiled, day, law, jobs or _cpus())
             stream = _stdout()
             if output_format is not BatchFormat.TABLE:
                 stream.reconfigure(encoding="utf-8", newline="")  # type: ignore[attr-defined]

@@ -1104,14 +1104,14 @@ def _compare_given(
     return given, capped
 
 
-@lru_cache(maxsize=1 << 12)
+@lru_cache(maxsize=1 << 16)
 def _any_alike(mine: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
     """Whether some given name of `mine` is like some given name of `theirs`."""
     return any(_similar(a, b)[1] != "different" for a in mine for b in theirs)
 
 
 # Given names come from a small stock too: each pair of lists is paired up once.
-@lru_cache(maxsize=1 << 12)
+@lru_cache(maxsize=1 << 16)
 def _given_fit(
     mine: tuple[str, ...], theirs: tuple[str, ...]
 ) -> tuple[float, bool, tuple[tuple[int, str], ...], tuple[int, ...]]:

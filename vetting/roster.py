@@ -33,6 +33,7 @@ import csv
 import io
 import os
 import re
+import signal
 import stat
 import tempfile
 import unicodedata
@@ -42,6 +43,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache, cached_property
 from importlib import resources
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
@@ -557,9 +559,12 @@ def _field_errors(name: str, value: str) -> Iterator[RowError]:
 ERROR = "ERROR"
 # Verdicts in the order summaries list them, best to worst, then rows not vetted.
 VERDICTS = (*(str(verdict) for verdict in Verdict), ERROR)
-# Queries are vetted in chunks so that a progress bar can move; a query that
-# repeats in the roster is still vetted once (see `vet_roster`).
+# Queries are vetted in chunks so that a progress bar can move and worker processes
+# can share the work; a query that repeats in the roster is still vetted once.
 CHUNK = 500
+# Fewer distinct queries than this are vetted in this process: starting workers
+# would cost more than it saves.
+PARALLEL_OVER = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -665,24 +670,32 @@ def vet_roster(
     as_of: date,
     law: Law,
     progress: Callable[[int], None] | None = None,
+    jobs: int = 1,
+    after_fork: Callable[[], None] | None = None,
 ) -> Batch:
     """Vet every row of a roster; `progress(n)` is told as each n more rows are done.
 
     Each distinct query is vetted once, through the bulk matcher, and its answer
-    shared by every row that asks it.
+    shared by every row that asks it. With `jobs` above 1 and many distinct
+    queries, that many worker processes share the chunks of queries; they are
+    forked, so they inherit the registry and the matcher, and each calls
+    `after_fork` first (the compiled cache opens its own connection there).
+    The answers are the same whatever `jobs` is.
     """
     queries = [query_of(row) for row in roster.rows]
     distinct = list(dict.fromkeys(query for query in queries if query is not None))
-    engine = Engine(registry, as_of=as_of, law=law)
     answers: dict[Query, Answer] = {}
     asked = Counter(queries)
     if progress is not None and asked[None]:
         progress(asked[None])
-    for start in range(0, len(distinct), CHUNK):
-        chunk = distinct[start : start + CHUNK]
-        answers.update(zip(chunk, vet_queries(
-            registry, matcher, chunk, as_of=as_of, law=law, engine=engine,
-        ), strict=True))
+    chunks = [distinct[start : start + CHUNK] for start in range(0, len(distinct), CHUNK)]
+    work = _Work(registry, matcher, as_of, law)
+    if jobs > 1 and len(distinct) > PARALLEL_OVER and "fork" in get_all_start_methods():
+        found = work.in_workers(chunks, jobs, after_fork)
+    else:
+        found = map(work.vet, chunks)
+    for chunk, chunk_answers in zip(chunks, found, strict=True):
+        answers.update(zip(chunk, chunk_answers, strict=True))
         if progress is not None:
             progress(sum(asked[query] for query in chunk))
     results = tuple(
@@ -690,6 +703,49 @@ def vet_roster(
         for row, query in zip(roster.rows, queries, strict=True)
     )
     return Batch(roster, results, as_of, law, RegistryInfo.of(registry))
+
+
+class _Work:
+    """Chunks of queries to vet against one registry, here or in worker processes."""
+
+    def __init__(self, registry: Registry, matcher: Matcher, as_of: date, law: Law) -> None:
+        self.registry, self.matcher, self.as_of, self.law = registry, matcher, as_of, law
+        self.engine: Engine | None = None
+
+    def vet(self, chunk: list[Query]) -> list[Answer]:
+        if self.engine is None:  # one per process: it remembers verdicts it worked out
+            self.engine = Engine(self.registry, as_of=self.as_of, law=self.law)
+        return vet_queries(self.registry, self.matcher, chunk, as_of=self.as_of,
+                           law=self.law, engine=self.engine)
+
+    def in_workers(
+        self, chunks: list[list[Query]], jobs: int, after_fork: Callable[[], None] | None
+    ) -> Iterator[list[Answer]]:
+        """Each chunk's answers, in order, from `jobs` forked worker processes."""
+        global _WORK
+        _WORK = self  # what the workers inherit when they are forked
+        try:
+            with get_context("fork").Pool(
+                min(jobs, len(chunks)), initializer=_start_worker, initargs=(after_fork,),
+            ) as pool:
+                yield from pool.imap(_vet_in_worker, chunks)
+        finally:
+            _WORK = None
+
+
+_WORK: _Work | None = None
+
+
+def _start_worker(after_fork: Callable[[], None] | None) -> None:
+    # Ctrl-C is the parent's to handle: it stops the workers, which leave quietly.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if after_fork is not None:
+        after_fork()
+
+
+def _vet_in_worker(chunk: list[Query]) -> list[Answer]:
+    assert _WORK is not None, "set before the workers were forked"
+    return _WORK.vet(chunk)
 
 
 # --- writing ---------------------------------------------------------------------------
