@@ -16,12 +16,14 @@ process so that its wall time and peak memory are its own:
   prepares the matcher and stores the compiled registry cache;
 - a cold `vet batch --format jsonl --out FILE`, with a cache folder of its own
   that starts empty (`--no-cold-batch` skips it: at full size it is slow);
-- a warm `vet batch`, the same with the cache the cold `vet unit` stored;
+- a warm `vet batch`, the same with the cache the cold `vet unit` stored, in
+  one process (`--jobs 1`) and with one worker per CPU;
 - a warm `vet unit`, `--unit-runs` times (median and worst).
 
 Peak memory is each child's maximum resident set (GNU time's %M, else
-`os.wait4`). The caches go to folders of their own under bench/out/, never to
-the user's.
+`os.wait4`): that of its largest process. With workers, the most the process
+and its workers held together is sampled from /proc every 50 ms and shown too.
+The caches go to folders of their own under bench/out/, never to the user's.
 
 Last, in this process, the candidate index's recall: for `--sample` roster
 rows, every registry entry that scoring against *every* registry name places
@@ -59,14 +61,17 @@ AS_OF = "2024-06-30"
 class Run:
     label: str
     seconds: float
-    peak_mb: float
+    peak_mb: float  # the largest process's own peak
     status: int
     rows: int | None = None
+    tree_mb: float = 0.0  # the most the process and its workers held at once (sampled)
 
     def line(self) -> str:
         rate = f", {self.rows / self.seconds:,.0f} rows/s" if self.rows else ""
+        tree = (f"; with its workers {self.tree_mb:,.0f} MB"
+                if self.tree_mb > self.peak_mb * 1.05 else "")
         return (f"  {self.label:<28} {self.seconds:8.2f} s{rate}, peak {self.peak_mb:,.0f} MB"
-                f" (exit {self.status})")
+                f"{tree} (exit {self.status})")
 
 
 def vet_command() -> list[str]:
@@ -76,6 +81,24 @@ def vet_command() -> list[str]:
 
 
 TIME = Path("/usr/bin/time")
+
+
+def tree_rss(pid: int) -> int:
+    """Kilobytes resident in process `pid` and all its descendants (Linux; else 0)."""
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+        pending += [int(child) for child in children.split()]
+    return total
 
 
 def run(label: str, arguments: Sequence[str], env: dict[str, str], rows: int | None = None,
@@ -94,10 +117,15 @@ def run(label: str, arguments: Sequence[str], env: dict[str, str], rows: int | N
         # wait4 gives this child's own resource use; RUSAGE_CHILDREN would give the
         # largest of every child so far.
         deadline = None if timeout is None else start + timeout
+        tree = 0
+        polls = 0
         while True:
             pid, status, usage = os.wait4(child.pid, os.WNOHANG)
             if pid:
                 break
+            polls += 1
+            if polls % 10 == 0:  # every 50 ms: reading /proc costs time too
+                tree = max(tree, tree_rss(child.pid))
             if deadline is not None and time.perf_counter() > deadline:
                 child.kill()
                 pid, status, usage = os.wait4(child.pid, 0)
@@ -113,7 +141,7 @@ def run(label: str, arguments: Sequence[str], env: dict[str, str], rows: int | N
         lines = report.read_text().split() if report.is_file() else []
         peak = int(lines[-1]) if lines and lines[-1].isdigit() else peak
         report.unlink(missing_ok=True)
-    return Run(label, seconds, peak / 1024, child.returncode, rows)
+    return Run(label, seconds, peak / 1024, child.returncode, rows, tree / 1024)
 
 
 # --- the roster ------------------------------------------------------------------------
@@ -277,11 +305,14 @@ def main(argv: list[str] | None = None) -> int:
     runs.append(run("vet unit, cold (no cache)", unit, env, timeout=timeout))
     print(runs[-1].line() + " (reads the YAML, prepares, stores the cache)")
     if not args.no_cold_batch:
-        runs.append(run("vet batch, cold (no cache)", batch, cold_env, args.roster, timeout))
+        runs.append(run("vet batch, cold (no cache)", [*batch, "--jobs", "1"], cold_env,
+                        args.roster, timeout))
         print(runs[-1].line())
         shutil.rmtree(cold_cache, ignore_errors=True)
-    runs.append(run("vet batch, warm (cache)", batch, env, args.roster, timeout))
-    print(runs[-1].line())
+    for jobs in dict.fromkeys((1, os.cpu_count() or 1)):
+        label = f"vet batch, warm, --jobs {jobs}"
+        runs.append(run(label, [*batch, "--jobs", str(jobs)], env, args.roster, timeout))
+        print(runs[-1].line())
     units = [run("vet unit, warm", unit, env, timeout=timeout)
              for _ in range(max(1, args.unit_runs))]
     times = [unit.seconds for unit in units]

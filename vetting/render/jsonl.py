@@ -16,5 +16,18 @@ from vetting.roster import Batch
 
 @renderer("batch", "jsonl")
 def batch_jsonl(batch: Batch, stream: TextIO) -> None:
+    # Rows that ask the same query share one answer: it is encoded once, and each
+    # row's own keys are put in front of it.
+    encoded: dict[int, str] = {}
     for result in batch.results:
-        stream.write(json.dumps(result.to_dict(batch), ensure_ascii=False) + "\n")
+        if result.answer is None:
+            stream.write(json.dumps(result.to_dict(batch), ensure_ascii=False) + "\n")
+            continue
+        answer = encoded.get(id(result.answer))
+        if answer is None:
+            answer = encoded[id(result.answer)] = json.dumps(
+                result.answer.to_dict(), ensure_ascii=False
+            )
+        row = json.dumps({"row": result.row.row, "line": result.row.line,
+                          "input": dict(result.input)}, ensure_ascii=False)
+        stream.write(f"{row[:-1]}, {answer[1:]}\n")
