@@ -247,8 +247,14 @@ def test_a_missing_second_surname_is_at_most_possible(matcher: Matcher) -> None:
     assert "second surname only in the registry name" in found[0].explanation
 
 
-def test_a_different_second_surname_is_another_person(matcher: Matcher) -> None:
-    assert matcher.match_person("Ramiro Quintanar Villalba") == []
+def test_a_different_second_surname_is_possible_when_the_given_name_agrees(
+    matcher: Matcher,
+) -> None:
+    found = matcher.match_person("Ramiro Quintanar Villalba")
+    assert {c.id for c in found} == {"ramiro-qy", "ramiro-qo"}
+    assert all(c.band is Band.POSSIBLE for c in found)
+    assert "second surname Villalba differs from Ybarra" in found[-1].explanation + found[
+        0].explanation
 
 
 def test_a_second_surname_spelt_otherwise_is_still_a_candidate(matcher: Matcher) -> None:
@@ -257,15 +263,34 @@ def test_a_second_surname_spelt_otherwise_is_still_a_candidate(matcher: Matcher)
     assert "second surname Ibarra sounds as Ybarra" in found[0].explanation
 
 
-def test_a_different_given_name_is_another_person(matcher: Matcher) -> None:
+def test_a_different_given_name_is_possible_when_both_surnames_agree(
+    matcher: Matcher,
+) -> None:
     found = matcher.match_person("Anselmo Quintanar Ybarra")
-    # Only the unlikely reading (given names Anselmo Quintanar, surname Ybarra) is left.
-    assert found and all(c.band is Band.POSSIBLE for c in found)
-    assert all("query read as given names first: given names Anselmo Quintanar, "
-               "surnames Ybarra" in c.explanation for c in found)
-    # One given name of the query like one of the registry's is enough to compare.
-    found = matcher.match_person("Anselmo Ramiro Quintanar Ybarra")
-    assert ids(found)[0] == ("ramiro-qy", Band.POSSIBLE)
+    assert {c.id for c in found} == {"ramiro-qy", "teodoro-qy"}
+    assert all(c.band is Band.POSSIBLE for c in found)
+    assert "given name Anselmo differs from Ramiro" in next(
+        c for c in found if c.id == "ramiro-qy").explanation
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["Anselmo Quintanar Villalba",  # another given name and another second surname
+     "Anselmo Quintanar"],  # another given name and no second surname to go on
+)
+def test_the_first_surname_alone_is_no_candidate(matcher: Matcher, query: str) -> None:
+    assert matcher.match_person(query) == []
+
+
+def test_a_less_likely_reading_needs_the_other_name_to_bear_it_out() -> None:
+    matcher = Matcher([], [person("cdr", "Cristóbal Domínguez Rentería"),
+                           person("jcp", "Juan Carlos Pérez")])
+    # "Domínguez" would be a second given name that the query does not have.
+    assert matcher.match_person("Cristóbal Rentería Montoya") == []
+    # "Carlos" is one the query has: given names Juan Carlos, surname Pérez.
+    found = matcher.match_person("Juan Carlos Pérez López")
+    assert ids(found) == [("jcp", Band.POSSIBLE)]
+    assert "second surname only in the query" in found[0].explanation
 
 
 def test_an_initial_is_at_most_possible(matcher: Matcher) -> None:

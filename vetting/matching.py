@@ -225,10 +225,12 @@ class Matcher:
             first, second = reading.surnames[0], _second(reading)
             surnames.update(dict.fromkeys(reading.surnames[:2]))
             given.update(dict.fromkeys(reading.given))
-            given_names = reading.given or ("",)
-            for seconds, given_asked in (((second,), given_names), ((second,), None),
-                                         (None, given_names), (None, None)):
-                keys.update(dict.fromkeys(_person_block_keys((first,), seconds, given_asked)))
+            keys.update(dict.fromkeys((
+                f"1|{first}", f"s|{first}|{second}",
+                *(f"g|{first}|{name}" for name in reading.given or ("",)),
+            )))
+            if not second and not reading.given:
+                keys[f"n|{first}"] = None
         for key in keys:
             self._person_blocks[key].append(index)
 
@@ -474,27 +476,46 @@ class Matcher:
     def _person_candidates(self, query: PersonReadings) -> list[int]:
         """Every registry name the rules may not rule out for some reading of the query.
 
-        A reading of a registry name survives only if its first surname is like
-        the query's, its second surname too when both have one, and one of its
-        given names like one of the query's when both have some (`_compare_reading`).
-        Registry readings are filed under those parts (`_person_block_keys`), and
-        each part of the query is looked up as every registry part it is like
-        (`_Spellings`), so nothing the rules accept is left out.
+        A pair of readings survives `_compare_reading` only if the first surnames
+        are alike and the second surname or the given names are too (when one of
+        them differs, the other must agree; when neither name has either, the
+        first surname stands alone), and a less likely reading's given names are
+        each like one of the other's. Registry readings are filed by first surname
+        alone, with the second surname, with each given name, and apart when they
+        have neither (`Matcher._add_person`); each part of a query is looked up as
+        every registry part it is like (`_Spellings`), so nothing the rules accept
+        is left out.
         """
         found: set[int] = set()
+        blocks = self._person_blocks
         for reading in query.readings:
             if not reading.surnames:
                 continue
-            second = _second(reading)
             firsts = self._alike("surname", reading.surnames[0])
-            if not firsts:
-                continue
-            seconds = (*self._alike("surname", second), "") if second else None
-            given = (*dict.fromkeys(
-                alike for name in reading.given for alike in self._alike("given", name)
-            ), "") if reading.given else None
-            for key in _person_block_keys(firsts, seconds, given):
-                found.update(self._person_blocks.get(key, ()))
+            second = _second(reading)
+            seconds = self._alike("surname", second) if second else ()
+            for first in firsts:
+                if reading.cost and reading.given:
+                    # Every given name this reading assumes must be borne out.
+                    found.update(frozenset.intersection(*(
+                        frozenset(index for alike in self._alike("given", name)
+                                  for index in blocks.get(f"g|{first}|{alike}", ()))
+                        for name in reading.given
+                    )))
+                    continue
+                lookups = [f"s|{first}|{alike}" for alike in seconds]
+                lookups += [f"g|{first}|{alike}" for name in reading.given
+                            for alike in self._alike("given", name)]
+                if second and reading.given:
+                    lookups.append(f"n|{first}")
+                elif second:
+                    lookups.append(f"s|{first}|")
+                elif reading.given:
+                    lookups.append(f"g|{first}|")
+                else:
+                    lookups.append(f"1|{first}")
+                for key in lookups:
+                    found.update(blocks.get(key, ()))
         return sorted(found)
 
     def _alike(self, role: str, name: str) -> tuple[str, ...]:
@@ -544,28 +565,6 @@ def _similar_words(word: str, words: Sequence[str]) -> list[str]:
 
 def _second(reading: PersonName) -> str:
     return reading.surnames[1] if len(reading.surnames) > 1 else ""
-
-
-def _person_block_keys(
-    firsts: Iterable[str], seconds: Iterable[str] | None, given: Iterable[str] | None
-) -> Iterable[str]:
-    """Keys of the person index: a first surname with the second surname and a given
-    name, with either, or alone (None: the part is not asked; "": the reading lacks it).
-
-    A registry reading is filed under all four forms; a query reading looks up the
-    one form made of the parts it has, with each part spelt as every registry part
-    it is like, and "" beside them for registry readings that lack the part.
-    """
-    seconds, given = tuple(seconds or ()), tuple(given or ())
-    for first in firsts:
-        if seconds and given:
-            yield from (f"3|{first}|{s}|{g}" for s in seconds for g in given)
-        elif given:
-            yield from (f"g|{first}|{g}" for g in given)
-        elif seconds:
-            yield from (f"s|{first}|{s}" for s in seconds)
-        else:
-            yield f"1|{first}"
 
 
 class _Spellings:
@@ -1046,10 +1045,19 @@ def _compare_reading(
         why.append(_relation_text("first surname", mine.surnames_written[0],
                                   theirs.surnames_written[0], relation))
     capped = relation not in _SURE
-    if len(mine.surnames) > 1 and len(theirs.surnames) > 1:
+    # When the second surnames or the given names differ, the other must agree.
+    both_given = bool(mine.given and theirs.given)
+    given_differs = both_given and not _any_alike(mine.given, theirs.given)
+    both_second = len(mine.surnames) > 1 and len(theirs.surnames) > 1
+    if given_differs and not both_second:
+        # Only the first surname left in common: "Anselmo Quintanar" is not "Ramiro
+        # Quintanar Ybarra". With both surnames alike it may be the same man under
+        # another given name (a source's slip, a name he goes by): `possible`.
+        return None
+    if both_second:
         second, relation = _similar(mine.surnames[1], theirs.surnames[1])
-        if relation == "different":
-            return None  # another mother's family: another person
+        if relation == "different" and (given_differs or not both_given):
+            return None  # another mother's family, and nothing else to go on
         if why is not None:
             why.append(_relation_text("second surname", mine.surnames_written[1],
                                       theirs.surnames_written[1], relation))
@@ -1062,8 +1070,12 @@ def _compare_reading(
         capped = True
     else:
         second = SAME
-    if mine.given and theirs.given and not _any_alike(mine.given, theirs.given):
-        return None  # "Anselmo" and "Ramiro" of one family are brothers, not one man
+    for reading, other in ((mine, theirs), (theirs, mine)):
+        if reading.cost and not all(_any_alike((name,), other.given) for name in reading.given):
+            # A less likely reading stands only where the other name bears it out:
+            # "Juan Carlos Pérez" may be given names Juan Carlos against "Juan Carlos
+            # Pérez López", not "Cristóbal Domínguez" against "Cristóbal Rentería".
+            return None
     given, given_capped = _compare_given(mine, theirs, why)
     capped |= given_capped
     if why is not None:
