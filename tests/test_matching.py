@@ -582,3 +582,9 @@ def test_an_acronym_against_a_type_it_does_not_spell_is_no_candidate() -> None:
     # The acronym that spells the query's words is read as them.
     found = matcher.match_unit("74/a. Compañía de la Guardia Nacional")
     assert ids(found)[0] == ("cgn-74", Band.POSSIBLE)
+
+
+def test_an_acronym_name_a_word_of_the_query_pairs_with_is_found() -> None:
+    matcher = Matcher([unit("cgn-74", "74 CGN"), unit("zn-74", "74/a. Zona Naval")], [])
+    # The query's type is one-sided, but its "CGN" pairs with the registry's.
+    assert ids(matcher.match_unit("74/a. Compañía CGN")) == [("cgn-74", Band.POSSIBLE)]

@@ -14,8 +14,9 @@ A contradiction rules the candidate out: a different number, letter ("Compañía
 A" / "Compañía B"), unit type, arm, state or place, or a state the unit's other
 names contradict; for units, another country than `--country`, or nothing
 identifying in common (a number, a word, a state: "Policía" alone is not); for
-people, a first or second surname not like the other's, or no given name like
-one of the other's.
+people, a first surname not like the other's, or only the first surname in
+common (the second surname and the given names may not both differ, nor one
+differ where the other is missing).
 
 The index is complete by construction: each rule that rules a pair out names a
 part two names must share (alike) to stay, and registry names are filed under
@@ -173,11 +174,13 @@ class Matcher:
         index = len(self._unit_entries)
         self._unit_entries.append(_UnitEntry(entity, written, parsed))
         families = _type_families(parsed)
-        untyped = "-a" if _acronym_words(parsed) else "-"
+        acronyms = sorted(_acronym_words(parsed))
         for number in parsed.numbers:
             self._postings[f"#{number}"].append(index)
-            for family in families or (untyped,):
-                self._postings[f"#{number}|{family}"].append(index)
+            # An acronym that does not spell the query's unit type rules the name out
+            # unless a word of the query pairs with it: filed under the acronym.
+            for key in families or ([f"-a:{word}" for word in acronyms] or ["-"]):
+                self._postings[f"#{number}|{key}"].append(index)
         for state in parsed.states:
             self._file(index, f"%{state}", parsed.numbers)
         for feature in (*(f"w:{word}" for word in dict.fromkeys(parsed.words)),
@@ -301,7 +304,8 @@ class Matcher:
         `compare_units` keeps a name only if something identifying agrees: the
         numbers, a word, or the state (for a query naming none of these, the
         vocabulary). So the index is asked, for each of the query's numbers, the
-        names with that number and a type of the query's family (or none); for
+        names with that number and a type of the query's family, or none (when
+        the name is an acronym, one that a word of the query is like); for
         each state, the names in it (without a number when the query has one:
         those with one share it or contradict); for its words, the names holding a
         word like each of them, or whose rarest word is like one of them (one side's
@@ -310,11 +314,13 @@ class Matcher:
         found: set[int] = set()
         postings = self._postings
         families = _type_families(query)
+        spelt = [f"-a:{alike}" for word in dict.fromkeys(query.words)
+                 for alike in self._alike_words(word)] if families else []
         for number in query.numbers:
             if not families:
                 found.update(postings.get(f"#{number}", ()))
-            for family in (*families, "-") if families else ():
-                found.update(postings.get(f"#{number}|{family}", ()))
+            for key in (*families, "-", *spelt) if families else ():
+                found.update(postings.get(f"#{number}|{key}", ()))
         for state in query.states:
             found.update(postings.get(f"%{state}|-" if query.numbers else f"%{state}", ()))
         words = list(dict.fromkeys(query.words))

@@ -483,15 +483,6 @@ class UnitName:
     letters: tuple[str, ...] = field(default=())  # lone letters ("Compañía B", "7-A")
     place_tail: int = 0  # trailing initials that are a state ("... de Oaxaca")
 
-    @property
-    def shortlist_key(self) -> str:
-        """A string of the name's features for the vectorised first pass."""
-        parts = [f"#{number}" for number in sorted(self.numbers)]
-        parts += [f"@{concept}" for concept in sorted(self.concepts)]
-        parts += [f"%{state}" for state in sorted(self.states)]
-        parts += sorted(self.words)
-        return " ".join(parts)
-
 
 def parse_unit(text: str) -> UnitName:
     """Read a unit name into numbers, vocabulary concepts, states and words."""
