@@ -453,29 +453,46 @@ class Matcher:
         limit: int = 10,
     ) -> list[Candidate]:
         """People the query may name, best first: `match` and `possible` only."""
+        return self._people_found(*self._person_fits(query), birth_date, country, limit)
+
+    def _person_fits(self, query: str) -> tuple[PersonReadings, list[tuple[int, _Fit]]]:
+        """The query read, and the registry names that fit it well enough to list."""
         parsed = parse_person(query[:MAX_QUERY])
+        fits: list[tuple[int, _Fit]] = []
+        for index in self._person_candidates(parsed):
+            usual = self._usual_of.get(index)
+            if usual is None:
+                usual = self._usual_of[index] = _usual_readings(self._person_entries[index].name)
+            fit = _person_fit(parsed, usual)
+            if fit is not None and _shown_score(fit[0]) >= PERSON_POSSIBLE_AT:
+                fits.append((index, fit))  # the others are never listed nor read
+        return parsed, fits
+
+    def _people_found(
+        self,
+        parsed: PersonReadings,
+        fits: Iterable[tuple[int, _Fit]],
+        birth_date: PartialDate | None,
+        country: str | None,
+        limit: int,
+    ) -> list[Candidate]:
+        """The people `fits` name, with what a birth date and country say, best first."""
         best: dict[int, tuple[tuple[bool, float, bool], Candidate]] = {}
         # Candidates are ranked unexplained, and only those the answer lists are
         # explained: from each one's best fit (by id) and what its context says.
-        fits: dict[str, tuple[_Fit, tuple[str, ...]]] = {}
-        for index in self._person_candidates(parsed):
+        explained: dict[str, tuple[_Fit, tuple[str, ...]]] = {}
+        for index, fit in fits:
             entry = self._person_entries[index]
-            usual = self._usual_of.get(index)
-            if usual is None:
-                usual = self._usual_of[index] = _usual_readings(entry.name)
-            fit = _person_fit(parsed, usual)
-            if fit is None or _shown_score(fit[0]) < PERSON_POSSIBLE_AT:
-                continue  # never listed: the person need not be read
             person = self._people[entry.entity]
             context, unsure = _person_context(person, birth_date, country)
             scored = _Scored(fit[0], fit[1] or unsure, (), parsed.key == entry.name.key)
             candidate = _candidate(person, "person", entry.written, scored, PERSON_POSSIBLE_AT)
             if candidate is not None and _keep_best(best, entry.entity, candidate, scored.exact):
-                fits[candidate.id] = (fit, context)
+                explained[candidate.id] = (fit, context)
         return [
             # `_finish` may have added why a match was demoted: it comes last.
-            replace(candidate, explanation=(*_person_why(parsed, fits[candidate.id][0]),
-                                            *fits[candidate.id][1], *candidate.explanation))
+            replace(candidate, explanation=(*_person_why(parsed, explained[candidate.id][0]),
+                                            *explained[candidate.id][1], *candidate.explanation))
             for candidate in _finish([candidate for _, candidate in best.values()], limit)
         ]
 
@@ -540,10 +557,12 @@ class Matcher:
         countries: Sequence[str | None] | None = None,
         limit: int = 10,
     ) -> list[list[Candidate]]:
-        """Many queries at once; each distinct (name, birth date, country) is matched once."""
+        """Many queries at once; each distinct name is matched once, and each distinct
+        (name, birth date, country) answered once."""
         for given, label in ((birth_dates, "birth_dates"), (countries, "countries")):
             if given is not None and len(given) != len(queries):
                 raise ValueError(f"{label} has {len(given)} items for {len(queries)} queries")
+        fitted: dict[str, tuple[PersonReadings, list[tuple[int, _Fit]]]] = {}
         done: dict[tuple[str, PartialDate | None, str | None], list[Candidate]] = {}
         results: list[list[Candidate]] = []
         for index, query in enumerate(queries):
@@ -553,9 +572,9 @@ class Matcher:
                 countries[index] if countries is not None else None,
             )
             if key not in done:
-                done[key] = self.match_person(
-                    query, birth_date=key[1], country=key[2], limit=limit
-                )
+                if query not in fitted:
+                    fitted[query] = self._person_fits(query)
+                done[key] = self._people_found(*fitted[query], key[1], key[2], limit)
             results.append(done[key])
         return results
 
