@@ -204,7 +204,8 @@ class Matcher:
             for acronym, shown in parsed.acronyms:
                 if acronym not in self._acronym_names:
                     self._acronyms[acronym[0]].append(acronym)
-                self._acronym_names[acronym].append((index, shown))
+                for key in (acronym, *(f"{acronym}|{n}" for n in parsed.numbers or ("-",))):
+                    self._acronym_names[key].append((index, shown))
         return index
 
     def _file(self, index: int, state: str, numbers: frozenset[int]) -> None:
@@ -400,6 +401,7 @@ class Matcher:
         Names whose numbers and the query's are both given and differ are never
         spelt out: they contradict whatever the acronym reads as.
         """
+        # Beside a number, only names with that number or none.
         keys = [f"|{number}" for number in (*query.numbers, "-")] if query.numbers else [""]
         for acronym, written in query.acronyms:
             for initials in _initial_patterns(acronym):
@@ -426,14 +428,12 @@ class Matcher:
                    and _in_order(letters, acronym) for letters in firsts)
         ]
         for acronym, index, written in dict.fromkeys(
-            (found, index, written)
-            for found in acronyms for index, written in self._acronym_names.get(found, ())
+            (found, index, written) for found in acronyms for key in keys
+            for index, written in self._acronym_names.get(f"{found}{key}", ())
         ):
             if country and self._country(index) != country:
                 continue
             target = self._unit_entries[index].name
-            if query.numbers and target.numbers and not query.numbers & target.numbers:
-                continue
             expanded = _expand(target, acronym, written, query)
             if expanded is not None:
                 scored = compare_units(query, expanded[0], self._states(index))
