@@ -611,17 +611,19 @@ def test_worker_processes_give_the_same_results(
         return real(work, chunks, jobs, after_fork)
 
     monkeypatch.setattr(roster._Work, "in_workers", counting)
-    alone = run(path, "--format", "jsonl", "--jobs", "1")
+    alone = run(path, "--format", "jsonl")  # one process unless asked
     shared = run(path, "--format", "jsonl", "--jobs", "3")
-    assert forked == [3]
-    assert shared.exit_code == alone.exit_code == 2  # the empty row is an ERROR
-    assert shared.stdout == alone.stdout
+    monkeypatch.setattr("vetting.cli._cpus", lambda: 2)
+    per_cpu = run(path, "--format", "jsonl", "--jobs", "0")
+    assert forked == [3, 2]
+    assert shared.exit_code == alone.exit_code == per_cpu.exit_code == 2  # a row is ERROR
+    assert shared.stdout == alone.stdout == per_cpu.stdout
     assert {row["verdict"] for row in jsonl(shared)} == {
         "ELIGIBLE", "INELIGIBLE", "SUSPENDED", "ERROR"
     }
 
 
-@pytest.mark.parametrize("jobs", ["0", "-2", "100000", "two"])
+@pytest.mark.parametrize("jobs", ["-1", "100000", "two"])
 def test_an_absurd_number_of_jobs_is_a_usage_error(jobs: str) -> None:
     result = run(ROSTERS / "exit_eligible.csv", "--jobs", jobs)
     assert result.exit_code == 2

@@ -32,6 +32,7 @@ import json
 import mmap
 import os
 import sqlite3
+import sys
 import tempfile
 import time
 import zlib
@@ -160,11 +161,21 @@ def encode(value: Any) -> Any:
 
 
 def decode(value: Any) -> Any:
-    """The inverse of `encode`: lists come back as tuples; only known dataclasses are made."""
+    """The inverse of `encode`: lists come back as tuples; only known dataclasses are made.
+
+    Text is interned: a batch reads tens of thousands of names made of the same few
+    thousand words, and one copy of each word is enough.
+    """
     kind = type(value)
+    if kind is str:
+        return sys.intern(value)
     if kind is list:
         # Every list `encode` writes holds one kind of item; lists of text are most.
-        if not value or type(value[0]) in _PLAIN:
+        if not value:
+            return ()
+        if type(value[0]) is str:
+            return tuple(map(sys.intern, value))
+        if type(value[0]) in _PLAIN:
             return tuple(value)
         return tuple(decode(item) for item in value)
     if kind is not dict:
@@ -174,7 +185,7 @@ def decode(value: Any) -> Any:
     if marker == "set" and isinstance(body, list):
         return frozenset(body)
     if marker == "dict" and isinstance(body, dict):
-        return {key: decode(item) for key, item in body.items()}
+        return {sys.intern(key): decode(item) for key, item in body.items()}
     _register_dataclasses()
     made = _DATACLASSES.get(marker) if isinstance(marker, str) else None
     if made is None or not isinstance(body, list):

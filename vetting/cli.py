@@ -604,15 +604,15 @@ def batch(
         ),
     ] = None,
     jobs: Annotated[
-        int | None,
+        int,
         typer.Option(
-            "--jobs", "-j", min=1, max=MAX_JOBS,
-            help="Processes that match the roster's names at once (default: one per CPU). "
-            "Rosters of fewer than 2,000 distinct names are always vetted in one. The "
-            "results are the same whatever the number.",
-            show_default=False,
+            "--jobs", "-j", min=0, max=MAX_JOBS,
+            help="Processes that match the roster's names at once; 0: one per CPU. Each "
+            "holds its own share of the registry in memory. Rosters of fewer than 2,000 "
+            "distinct names are always vetted in one. The results are the same whatever "
+            "the number.",
         ),
-    ] = None,
+    ] = 1,
 ) -> None:
     """Vet every row of a roster (a CSV of nominees) and write one result per row.
 
