@@ -26,6 +26,7 @@ those parts, so a query looks up exactly the names that can survive.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -229,6 +230,12 @@ class Matcher:
             first, second = reading.surnames[0], _second(reading)
             surnames.update(dict.fromkeys(reading.surnames[:2]))
             given.update(dict.fromkeys(reading.given))
+            if reading.cost and len(reading.given) > 1:
+                # A less likely reading needs a query with a given name like each of its
+                # own: filed under every pair of them.
+                keys.update(dict.fromkeys(f"a|{first}|{one}|{other}" for one, other
+                                          in itertools.combinations(reading.given, 2)))
+                continue
             keys.update(dict.fromkeys((
                 f"1|{first}", f"s|{first}|{second}",
                 *(f"g|{first}|{name}" for name in reading.given or ("",)),
@@ -517,7 +524,14 @@ class Matcher:
             firsts = self._alike("surname", reading.surnames[0])
             second = _second(reading)
             seconds = self._alike("surname", second) if second else ()
+            given = list(dict.fromkeys(
+                alike for name in reading.given for alike in self._alike("given", name)
+            ))
             for first in firsts:
+                # The registry's less likely readings, whose given names must all be
+                # like the query's.
+                lookups = [f"a|{first}|{one}|{other}"
+                           for one, other in itertools.product(given, repeat=2)]
                 if reading.cost and reading.given:
                     # Every given name this reading assumes must be borne out.
                     found.update(frozenset.intersection(*(
@@ -525,10 +539,11 @@ class Matcher:
                                   for index in blocks.get(f"g|{first}|{alike}", ()))
                         for name in reading.given
                     )))
+                    for key in lookups:
+                        found.update(blocks.get(key, ()))
                     continue
-                lookups = [f"s|{first}|{alike}" for alike in seconds]
-                lookups += [f"g|{first}|{alike}" for name in reading.given
-                            for alike in self._alike("given", name)]
+                lookups += [f"s|{first}|{alike}" for alike in seconds]
+                lookups += [f"g|{first}|{alike}" for alike in given]
                 if second and reading.given:
                     lookups.append(f"n|{first}")
                 elif second:
