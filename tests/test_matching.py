@@ -588,3 +588,12 @@ def test_an_acronym_name_a_word_of_the_query_pairs_with_is_found() -> None:
     matcher = Matcher([unit("cgn-74", "74 CGN"), unit("zn-74", "74/a. Zona Naval")], [])
     # The query's type is one-sided, but its "CGN" pairs with the registry's.
     assert ids(matcher.match_unit("74/a. Compañía CGN")) == [("cgn-74", Band.POSSIBLE)]
+
+
+def test_a_number_and_an_acronym_find_only_what_the_acronym_can_be() -> None:
+    matcher = Matcher([
+        unit("ape-422", "422/o. Agrupamiento de la Policía Estatal", "422 APE"),
+        unit("bi-422", "422/o. Batallón de Infantería"),
+        unit("cgn-422", "422 CGN"),
+    ], [])
+    assert ids(matcher.match_unit("422 APE")) == [("ape-422", Band.MATCH)]

@@ -182,6 +182,8 @@ class Matcher:
             # unless a word of the query pairs with it: filed under the acronym.
             for key in families or ([f"-a:{word}" for word in acronyms] or ["-"]):
                 self._postings[f"#{number}|{key}"].append(index)
+            for word in dict.fromkeys(parsed.words):
+                self._postings[f"#{number}|w:{word}"].append(index)
         for state in parsed.states:
             self._file(index, f"%{state}", parsed.numbers)
         for feature in (*(f"w:{word}" for word in dict.fromkeys(parsed.words)),
@@ -313,7 +315,8 @@ class Matcher:
         numbers, a word, or the state (for a query naming none of these, the
         vocabulary). So the index is asked, for each of the query's numbers, the
         names with that number and a type of the query's family, or none (when
-        the name is an acronym, one that a word of the query is like); for
+        the name is an acronym, one that a word of the query is like; when the
+        query is one, "422 APE", names holding a word like one of its own); for
         each state, the names in it (without a number when the query has one:
         those with one share it or contradict); for its words, the names holding a
         word like each of them, or whose rarest word is like one of them (one side's
@@ -322,12 +325,20 @@ class Matcher:
         found: set[int] = set()
         postings = self._postings
         families = _type_families(query)
-        spelt = [f"-a:{alike}" for word in dict.fromkeys(query.words)
-                 for alike in self._alike_words(word)] if families else []
+        spellings = [alike for word in dict.fromkeys(query.words)
+                     for alike in self._alike_words(word)]
+        if families:
+            keys = [*families, "-", *(f"-a:{word}" for word in spellings)]
+        elif _acronym_words(query):
+            # "422 APE": a name with a unit type is kept only if a word of it pairs
+            # with the acronym (or another word of the query).
+            keys = ["-", *(f"w:{word}" for word in spellings)]
+        else:
+            keys = []
         for number in query.numbers:
-            if not families:
+            if not keys:
                 found.update(postings.get(f"#{number}", ()))
-            for key in (*families, "-", *spelt) if families else ():
+            for key in keys:
                 found.update(postings.get(f"#{number}|{key}", ()))
         for state in query.states:
             found.update(postings.get(f"%{state}|-" if query.numbers else f"%{state}", ()))
