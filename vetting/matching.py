@@ -319,14 +319,15 @@ class Matcher:
         query is one, "422 APE", names holding a word like one of its own); for
         each state, the names in it (without a number when the query has one:
         those with one share it or contradict); for its words, the names holding a
-        word like each of them, or whose rarest word is like one of them (one side's
-        words must all pair); for a query naming none of these, its concepts.
+        word like each of them, or whose one or two rarest words are like its own
+        (one side's words must all pair); for a query naming none of these, its
+        concepts.
         """
         found: set[int] = set()
         postings = self._postings
         families = _type_families(query)
-        spellings = [alike for word in dict.fromkeys(query.words)
-                     for alike in self._alike_words(word)]
+        words = list(dict.fromkeys(query.words))
+        spellings = [alike for word in words for alike in self._alike_words(word)]
         if families:
             keys = [*families, "-", *(f"-a:{word}" for word in spellings)]
         elif _acronym_words(query):
@@ -342,7 +343,6 @@ class Matcher:
                 found.update(postings.get(f"#{number}|{key}", ()))
         for state in query.states:
             found.update(postings.get(f"%{state}|-" if query.numbers else f"%{state}", ()))
-        words = list(dict.fromkeys(query.words))
         if words:
             # Names with a number share one of the query's (the first search) or
             # contradict it: beside a number, only names without one are asked.
@@ -523,9 +523,10 @@ class Matcher:
         first surname stands alone), and a less likely reading's given names are
         each like one of the other's. Registry readings are filed by first surname
         alone, with the second surname, with each given name, and apart when they
-        have neither (`Matcher._add_person`); each part of a query is looked up as
-        every registry part it is like (`_Spellings`), so nothing the rules accept
-        is left out.
+        have neither; a less likely one by its pairs of given names
+        (`Matcher._add_person`). Each part of a query is looked up as every
+        registry part it is like (`_Spellings`), so nothing the rules accept is
+        left out.
         """
         found: set[int] = set()
         blocks = self._person_blocks
