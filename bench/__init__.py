@@ -1,1 +1,1 @@
-"""Benchmarks: `python -m bench.NAME`; their figures are reported in the README."""
+"""Benchmarks: `python -m bench.NAME`; their figures are reported in docs/performance.md."""

@@ -35,7 +35,8 @@ from bench.validate import best_of
 from vetting import render, roster
 from vetting.matching import Matcher
 from vetting.model import Law
-from vetting.registry import Registry, bundled, open_registry
+from vetting.records import bundled
+from vetting.registry import Registry, open_registry
 
 OUT = Path(__file__).resolve().parent / "out"
 AS_OF = date(2024, 6, 30)

@@ -24,7 +24,8 @@ from pathlib import Path
 import yaml
 
 from bench.synth import write_registry
-from vetting import checks, registry
+from vetting import checks
+from vetting.records import LAYOUT
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -41,7 +42,7 @@ def best_of(repeat: int, action: Callable[[], object]) -> float:
 
 
 def bare_load(folder: Path) -> None:
-    for filename in registry.LAYOUT:
+    for filename in LAYOUT:
         text = (folder / filename).read_text(encoding="utf-8")
         yaml.load(text, Loader=yaml.CSafeLoader)
 
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     folder = OUT / f"validate-{args.units}-{args.people}-{args.allegations}-{args.seed}"
     write_registry(folder, units=args.units, people=args.people,
                    allegations=args.allegations, seed=args.seed)
-    size = sum((folder / name).stat().st_size for name in registry.LAYOUT)
+    size = sum((folder / name).stat().st_size for name in LAYOUT)
     shown = folder.relative_to(Path.cwd()) if folder.is_relative_to(Path.cwd()) else folder
     print(f"registry: {shown} ({size / 1e6:.1f} MB)")
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from validate_helpers import REGISTRIES, VALID, found, registry_with, validate_json
 
-from vetting import checks, registry
+from vetting import checks
 from vetting.codes import Code
+from vetting.records import Records, read
 
 # case → the findings `vet validate` reports, exactly: (file, line, col, code).
 CASES: dict[str, list[tuple[str, int, int, str]]] = {
@@ -78,8 +79,8 @@ def test_messages_name_what_is_wrong(case: str, message: str) -> None:
     assert message in _messages(case)
 
 
-def _records(folder: Path) -> registry.Records:
-    records, findings = registry.read(folder)
+def _records(folder: Path) -> Records:
+    records, findings = read(folder)
     assert findings == []
     return records
 

@@ -73,6 +73,25 @@ def test_ten_thousand_levels_of_nesting_are_too_deep_not_a_crash(tmp_path: Path)
     assert found(findings) == [("units.yaml", 1, 8 + loader.MAX_DEPTH - 1, "VET105")]
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("k: " + "{a: " * 2_000 + "1" + "}" * 2_000 + "\n", (1, 4 + 4 * loader.MAX_DEPTH - 4)),
+        ("".join("  " * depth + f"k{depth}:\n" for depth in range(2_000)),
+         (loader.MAX_DEPTH + 1, 2 * loader.MAX_DEPTH + 1)),
+        ("".join("  " * depth + "-\n" for depth in range(2_000)),
+         (loader.MAX_DEPTH + 1, 2 * loader.MAX_DEPTH + 1)),
+    ],
+    ids=["flow-mappings", "block-mappings", "block-sequences"],
+)
+def test_nesting_past_libyamls_own_limit_is_too_deep_at_the_first_level_too_deep(
+    text: str, where: tuple[int, int],
+) -> None:
+    # Past 1,000 levels, libyaml (PyYAML >= 6.0.3) refuses the file itself.
+    _, findings = loader.parse(text, "units.yaml")
+    assert [(f.code.code, f.line, f.col) for f in findings] == [("VET105", *where)]
+
+
 def test_deep_block_mappings_are_too_deep() -> None:
     text = "".join("  " * depth + f"k{depth}:\n" for depth in range(200))
     _, findings = loader.parse(text, "units.yaml")

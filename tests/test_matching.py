@@ -11,7 +11,8 @@ import pytest
 
 from vetting.matching import Band, Candidate, Matcher
 from vetting.model import Force, PartialDate, Person, Unit
-from vetting.registry import Records, Registry
+from vetting.records import Records
+from vetting.registry import Registry
 
 
 def unit(id: str, name: str, *aliases: str, country: str = "MX") -> Unit:

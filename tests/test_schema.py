@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from validate_helpers import vet
 
-from vetting import registry, schemas
+from vetting import records, schemas
 
 ROOT = Path(__file__).parent.parent
-FILES = sorted(registry.FILE_MODELS)
+FILES = sorted(records.FILE_MODELS)
 
 # Every keyword JSON Schema draft-07 defines (validation, annotations, structure).
 DRAFT_07_KEYWORDS = {

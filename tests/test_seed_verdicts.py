@@ -7,7 +7,7 @@ import json
 from typer.testing import CliRunner, Result
 
 from vetting.cli import app
-from vetting.registry import bundled
+from vetting.records import bundled
 
 AS_OF = "2024-06-30"
 

@@ -1,4 +1,4 @@
-"""`vet validate` end to end: formats, exit statuses, paths, and the README's code table.
+"""`vet validate` end to end: formats, exit statuses, paths and the pre-commit hook.
 
 Golden files under tests/golden/ hold the output for the `several-findings`
 fixture; set VET_UPDATE_GOLDEN=1 to rewrite them after a deliberate change.
@@ -16,12 +16,13 @@ import yaml
 from cli_helpers import assert_usage_error
 from validate_helpers import REGISTRIES, VALID, found, registry_with, validate_json, vet
 
-from vetting import registry
 from vetting.codes import Code
+from vetting.records import bundled
 from vetting.render.github import escape_data, escape_property
 
 GOLDEN = Path(__file__).parent / "golden"
-README = Path(__file__).parent.parent / "README.md"
+ROOT = Path(__file__).parent.parent
+README = ROOT / "README.md"
 
 
 def _golden(name: str, text: str) -> None:
@@ -80,8 +81,8 @@ def test_the_bundled_registry_is_valid() -> None:
     document = json.loads(result.stdout)
     assert document["status"] == "ok"
     assert all(item["level"] == "warning" for item in document["findings"])
-    assert all(Path(item["path"]).parent == registry.bundled() or
-               Path(item["path"]).parent.resolve() == registry.bundled().resolve()
+    assert all(Path(item["path"]).parent == bundled() or
+               Path(item["path"]).parent.resolve() == bundled().resolve()
                for item in document["findings"])
 
 
@@ -237,35 +238,10 @@ def test_help_gives_a_worked_example() -> None:
     assert "vet validate data/ --format json" in result.stdout
 
 
-def _readme_section(title: str) -> str:
-    text = README.read_text(encoding="utf-8")
-    start = text.index(f"\n## {title}")
-    end = text.find("\n## ", start + 1)
-    return text[start: end if end != -1 else None]
-
-
-def test_every_code_is_documented_in_the_readme() -> None:
-    readme = README.read_text(encoding="utf-8")
-    missing = [code.code for code in Code if code.code not in readme]
-    assert missing == []
-
-
-def test_the_readme_table_of_finding_codes_matches_the_codes() -> None:
-    section = _readme_section("Validating a registry: `vet validate`")
-    rows = {
-        match.group(1): (match.group(2), match.group(3))
-        for match in re.finditer(r"^\| `(VET[1-3]\d\d)` \| `([a-z-]+)` \| (error|warning) \|",
-                                 section, re.MULTILINE)
-    }
-    expected = {code.code: (code.slug, str(code.level)) for code in Code
-                if code.code[3] in "123"}
-    assert rows == expected
-
-
 def test_the_pre_commit_hook_validates_the_files_it_matches(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    hooks = yaml.safe_load((README.parent / ".pre-commit-hooks.yaml").read_text())
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     hook = next(item for item in hooks if item["id"] == "vet-validate")
     files = re.compile(hook["files"])
     assert files.search("data/units.yaml") and files.search("allegations.yaml")
@@ -273,7 +249,7 @@ def test_the_pre_commit_hook_validates_the_files_it_matches(
     command, *args = hook["entry"].split()
     assert command == "vet"
     # pre-commit appends the matching files it is given, as here.
-    monkeypatch.chdir(README.parent)
+    monkeypatch.chdir(ROOT)
     staged = ["data/units.yaml", "data/allegations.yaml"]
     assert all(files.search(path) for path in staged)
     assert vet(*args, *staged).exit_code == 0

@@ -45,7 +45,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from vetting import loader, registry
+from vetting import loader, records, registry
 from vetting.model import Allegation, Person, Source, Unit
 
 FORMAT = 1  # bump when the layout of an entry changes
@@ -71,7 +71,9 @@ def folder() -> Path:
 
 # --- keys --------------------------------------------------------------------------
 
-_CODE = ("cache.py", "model.py", "registry.py", "checks.py", "names.py", "matching.py")
+_CODE = (
+    "cache.py", "model.py", "records.py", "registry.py", "checks.py", "names.py", "matching.py",
+)
 
 
 def _code_digest() -> str:
@@ -98,7 +100,7 @@ def source_key(data: Path) -> str:
     Raises OSError when a file cannot be read.
     """
     sha = hashlib.sha256()
-    for filename in registry.LAYOUT:
+    for filename in records.LAYOUT:
         with (data / filename).open("rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             sha.update(f"{filename}\0{size}\0".encode())
@@ -667,10 +669,10 @@ def open_compiled(data: Path | None = None, max_bytes: int | None = None, *,
     Raises registry.RegistryError when the registry cannot be used, as
     registry.open_registry does.
     """
-    located = registry.locate(data)
+    located = records.locate(data)
     limit = max_bytes if max_bytes is not None else loader.max_bytes_from_env()
     try:
-        too_large = any((located / name).stat().st_size > limit for name in registry.LAYOUT)
+        too_large = any((located / name).stat().st_size > limit for name in records.LAYOUT)
         key = source_key(located) if use_cache and not too_large else None
     except OSError:
         key = None  # the normal path gives the message

@@ -1,6 +1,6 @@
 """Integrity checks across records, beyond what the schema of one record can say.
 
-`run()` takes the records `registry.read()` kept and returns findings (VET3xx):
+`run()` takes the records `records.read()` kept and returns findings (VET3xx):
 references to ids that do not exist, parent cycles, duplicate ids, spans that
 end before they start, allegations dated in the future, blank names, allegations
 with no subject, names shared by two units of one country, and unused sources.
@@ -24,12 +24,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from vetting import registry
 from vetting.codes import Code, Finding, Level, clip
 from vetting.model import PartialDate, Person, Unit
+from vetting.records import ALLEGATIONS_FILE, LAYOUT, UNITS_FILE, Records, read
 
-UNITS = registry.UNITS_FILE
-ALLEGATIONS = registry.ALLEGATIONS_FILE
+UNITS = UNITS_FILE
+ALLEGATIONS = ALLEGATIONS_FILE
 Loc = tuple[str | int, ...]
 
 # Combining marks (accents, diacritics) as NFKD leaves them: the blocks used by
@@ -88,18 +88,18 @@ def validate(
     Raises loader.UnreadableError when the folder or one of its two files cannot
     be read at all; everything else wrong with them is a finding.
     """
-    records, findings = registry.read(folder, max_bytes)
+    records, findings = read(folder, max_bytes)
     findings += run(records, today)
     return Validation(
         folders=(folder,),
-        files=tuple(records.path(filename) for filename in registry.LAYOUT),
+        files=tuple(records.path(filename) for filename in LAYOUT),
         findings=tuple(sorted(findings, key=Finding.sort_key)),
         counts={section: len(getattr(records, section))
-                for layout in registry.LAYOUT.values() for section in layout},
+                for layout in LAYOUT.values() for section in layout},
     )
 
 
-def run(records: registry.Records, today: date | None = None) -> list[Finding]:
+def run(records: Records, today: date | None = None) -> list[Finding]:
     """The integrity findings of a registry's records (unsorted)."""
     today = today or date.today()
     findings: list[Finding] = []
@@ -114,13 +114,13 @@ def run(records: registry.Records, today: date | None = None) -> list[Finding]:
     return findings
 
 
-def _line(records: registry.Records, filename: str, loc: Loc) -> int:
+def _line(records: Records, filename: str, loc: Loc) -> int:
     """The line a record stands on, to point from one finding to another record."""
     document = records.documents.get(filename)
     return document.position(loc)[0] if document else 1
 
 
-def _raw_items(records: registry.Records, filename: str, section: str) -> Iterator[
+def _raw_items(records: Records, filename: str, section: str) -> Iterator[
     tuple[int, dict[str, Any]]
 ]:
     """The mappings of one section as written, valid or not, with their index."""
@@ -144,7 +144,7 @@ _ID_SPACES: tuple[tuple[str, tuple[str, ...]], ...] = (
 _KIND = {"units": "unit", "people": "person", "sources": "source", "allegations": "allegation"}
 
 
-def _duplicate_ids(records: registry.Records) -> Iterator[Finding]:
+def _duplicate_ids(records: Records) -> Iterator[Finding]:
     # Read from the file as written, so a record that failed the schema still
     # claims its id and a later record reusing it is reported.
     for filename, sections in _ID_SPACES:
@@ -177,7 +177,7 @@ class _Ids:
     sources: set[str] | None
 
 
-def _section_read(records: registry.Records, filename: str, section: str) -> bool:
+def _section_read(records: Records, filename: str, section: str) -> bool:
     """Whether a section's ids are known: its file parsed and the section is a list or absent."""
     document = records.documents.get(filename)
     if document is None:
@@ -189,7 +189,7 @@ def _section_read(records: registry.Records, filename: str, section: str) -> boo
     )
 
 
-def _known_ids(records: registry.Records) -> _Ids:
+def _known_ids(records: Records) -> _Ids:
     def known(filename: str, section: str) -> set[str] | None:
         if not _section_read(records, filename, section):
             return None
@@ -214,7 +214,7 @@ def _why_unknown(
     return f"unknown {kind} {clip(value)}"
 
 
-def _references(records: registry.Records) -> Iterator[Finding]:
+def _references(records: Records) -> Iterator[Finding]:
     ids = _known_ids(records)
 
     def to_unit(value: str) -> str | None:
@@ -256,7 +256,7 @@ def _references(records: registry.Records) -> Iterator[Finding]:
 
 # --- parent cycles ---------------------------------------------------------------
 
-def _parent_cycles(records: registry.Records) -> Iterator[Finding]:
+def _parent_cycles(records: Records) -> Iterator[Finding]:
     # Each unit has at most one parent, so every cycle is found by walking up from
     # each unit once; `walk_of` marks which walk first reached a unit, so a unit is
     # never walked twice and each cycle is met exactly once.
@@ -294,7 +294,7 @@ def _parent_cycles(records: registry.Records) -> Iterator[Finding]:
 # --- dates -----------------------------------------------------------------------
 
 def _end_before_start(
-    records: registry.Records, filename: str, loc: Loc,
+    records: Records, filename: str, loc: Loc,
     start: PartialDate | None, end: PartialDate | None,
 ) -> Iterator[Finding]:
     # Partial dates are spans: `start: 2020-06, end: 2020` is fine, the end year
@@ -306,7 +306,7 @@ def _end_before_start(
         )
 
 
-def _spans(records: registry.Records, today: date) -> Iterator[Finding]:
+def _spans(records: Records, today: date) -> Iterator[Finding]:
     for index, unit in records.units:
         yield from _end_before_start(records, UNITS, ("units", index), unit.start, unit.end)
     for index, person in records.people:
@@ -332,14 +332,14 @@ def _blank(text: str) -> bool:
     return all(char.isspace() or unicodedata.category(char) == "Cf" for char in stripped)
 
 
-def _named(records: registry.Records) -> Iterator[tuple[str, int, Unit | Person]]:
+def _named(records: Records) -> Iterator[tuple[str, int, Unit | Person]]:
     for index, unit in records.units:
         yield "units", index, unit
     for index, person in records.people:
         yield "people", index, person
 
 
-def _blank_names(records: registry.Records) -> Iterator[Finding]:
+def _blank_names(records: Records) -> Iterator[Finding]:
     for section, index, record in _named(records):
         if _blank(record.name):
             yield records.finding(UNITS, (section, index, "name"), Code.EMPTY_NAME,
@@ -361,7 +361,7 @@ def name_key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def _shared_names(records: registry.Records) -> Iterator[Finding]:
+def _shared_names(records: Records) -> Iterator[Finding]:
     owner: dict[tuple[str, str], tuple[str, int]] = {}
     for index, unit in records.units:
         names: list[tuple[Loc, str]] = [(("units", index, "name"), unit.name)]
@@ -385,7 +385,7 @@ def _shared_names(records: registry.Records) -> Iterator[Finding]:
 
 # --- allegations and sources -----------------------------------------------------
 
-def _no_subject(records: registry.Records) -> Iterator[Finding]:
+def _no_subject(records: Records) -> Iterator[Finding]:
     for index, allegation in records.allegations:
         if not allegation.units and not allegation.people:
             yield records.finding(
@@ -395,7 +395,7 @@ def _no_subject(records: registry.Records) -> Iterator[Finding]:
             )
 
 
-def _cited_sources(records: registry.Records) -> set[str]:
+def _cited_sources(records: Records) -> set[str]:
     # From the file as written: an allegation that failed the schema still cites
     # its sources, which are then not reported as unused.
     cited: set[str] = set()
@@ -409,7 +409,7 @@ def _cited_sources(records: registry.Records) -> set[str]:
     return cited
 
 
-def _unused_sources(records: registry.Records) -> Iterator[Finding]:
+def _unused_sources(records: Records) -> Iterator[Finding]:
     if not records.sources:
         return
     cited = _cited_sources(records)

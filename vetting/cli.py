@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 
 import typer
 
-from vetting import checks, loader, registry, render, roster, schemas
+from vetting import checks, loader, records, registry, render, roster, schemas
 from vetting.codes import clip
 from vetting.model import Law, PartialDate
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # imported when a verdict is asked for, to start fast otherwi
 
 
 class Exit(IntEnum):
-    """Exit statuses, shared by every command (see the README)."""
+    """Exit statuses, shared by every command (see docs/verdicts.md)."""
 
     OK = 0  # valid registry; ELIGIBLE
     FAIL = 1  # registry errors; INELIGIBLE or SUSPENDED
@@ -112,10 +112,10 @@ def _registry_folders(paths: list[Path]) -> list[Path]:
         if path.is_dir():
             folder = path
         elif path.is_file():
-            if path.name not in registry.LAYOUT:
+            if path.name not in records.LAYOUT:
                 _usage_error(
                     f"{path}: not a registry file; vet validate reads "
-                    f"{registry.UNITS_FILE} and {registry.ALLEGATIONS_FILE} "
+                    f"{records.UNITS_FILE} and {records.ALLEGATIONS_FILE} "
                     "(give one of them or their folder)"
                 )
             folder = path.parent
@@ -159,14 +159,14 @@ def validate(
 ) -> None:
     """Check a registry: YAML, schema and integrity; exit 0 valid, 1 errors, 2 unusable.
 
-    Every finding has a stable code (VET101 ... VET352, listed in the README) and
+    Every finding has a stable code (VET101 ... VET352, listed in docs/validate.md) and
     a 1-based line and column. Warnings alone keep exit status 0.
 
     Example: vet validate data/ --format json
 
     Example (pre-commit passes the files it changed): vet validate data/units.yaml
     """
-    folders = _registry_folders(paths) if paths else [_shown(registry.locate(data))]
+    folders = _registry_folders(paths) if paths else [_shown(records.locate(data))]
     if output_format is None:
         github = os.environ.get("GITHUB_ACTIONS", "").lower() == "true"
         output_format = FindingsFormat.GITHUB if github else FindingsFormat.TEXT
@@ -235,7 +235,7 @@ def schema(
     if file is not None:
         stream.write(schemas.dumps(schemas.schema(file.filename)))
         return
-    both = {filename: schemas.schema(filename) for filename in registry.FILE_MODELS}
+    both = {filename: schemas.schema(filename) for filename in records.FILE_MODELS}
     stream.write(json.dumps(both, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 

@@ -44,6 +44,7 @@ _SPECIAL: dict[str, Any] = {
 _CORE = "tag:yaml.org,2002:"
 _STR = _CORE + "str"
 _COLLECTION_TAGS = {None, "!"}
+_LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
 
 
 def max_bytes_from_env() -> int:
@@ -268,6 +269,27 @@ def read_text(path: Path, max_bytes: int) -> tuple[str | None, Finding | None]:
     return _decode(b"".join(chunks), shown)
 
 
+def _too_deep(text: str, path: str, error: yaml.MarkedYAMLError) -> Finding:
+    """VET105 for input libyaml refused as too deeply nested.
+
+    libyaml (from PyYAML 6.0.3's wheels) stops at 1,000 levels while scanning
+    ahead, before vet's own check has seen the events of level 33. The
+    pure-Python parser reads lazily, so it is asked again for the events: it
+    stops at the first level too deep, where vet's check reports it, having
+    read only that far.
+    """
+    try:
+        _build(yaml.parse(text, Loader=yaml.SafeLoader), path, [])
+    except _Abort as abort:
+        if abort.finding.code is Code.TOO_DEEP:
+            return abort.finding
+    except yaml.YAMLError:
+        pass
+    mark = error.problem_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return Finding(path, line, col, Code.TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels")
+
+
 def parse(text: str, path: str) -> tuple[Document | None, list[Finding]]:
     """Parse YAML text into a Document; findings say what was wrong."""
     findings: list[Finding] = []
@@ -276,6 +298,8 @@ def parse(text: str, path: str) -> tuple[Document | None, list[Finding]]:
     except _Abort as abort:
         return None, [*findings, abort.finding]
     except yaml.MarkedYAMLError as error:
+        if error.problem == _LIBYAML_TOO_DEEP:
+            return None, [*findings, _too_deep(text, path, error)]
         mark = error.problem_mark or error.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = error.problem or error.context or "invalid YAML"

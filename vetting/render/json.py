@@ -1,7 +1,7 @@
 """JSON output: one document per run, for programs.
 
 Each subject's renderer here is self-contained; the shapes are contracts
-documented in the README and change only with a new `version`.
+documented in docs/verdicts.md and docs/batch.md and change only with a new `version`.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def batch_json(batch: Batch, stream: TextIO) -> None:
 
 @renderer("verdict", "json")
 def verdict_json(answer: Answer, stream: TextIO) -> None:
-    """The answer of `vet unit`/`vet person`: see `Answer.to_dict` and the README."""
+    """The answer of `vet unit`/`vet person`: see `Answer.to_dict` and docs/verdicts.md."""
     json.dump(answer.to_dict(), stream, ensure_ascii=False, indent=2)
     stream.write("\n")
 

@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from vetting.registry import FILE_MODELS
+from vetting.records import FILE_MODELS
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 FOLDER = Path(__file__).resolve().parent
