@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from vetting.codes import Code, Finding, Level, clip
-from vetting.model import PartialDate, Person, Unit
+from vetting.model import ParentLink, PartialDate, Person, Unit
 from vetting.records import ALLEGATIONS_FILE, LAYOUT, UNITS_FILE, Records, read
 
 UNITS = UNITS_FILE
@@ -106,6 +106,7 @@ def run(records: Records, today: date | None = None) -> list[Finding]:
     findings += _duplicate_ids(records)
     findings += _references(records)
     findings += _parent_cycles(records)
+    findings += _overlapping_parents(records)
     findings += _spans(records, today)
     findings += _blank_names(records)
     findings += _no_subject(records)
@@ -231,6 +232,8 @@ def _references(records: Records) -> Iterator[Finding]:
         for index, unit in records.units:
             if unit.parent:
                 yield UNITS, ("units", index, "parent"), unit.parent, to_unit, "parent"
+            for j, link in enumerate(unit.parents):
+                yield UNITS, ("units", index, "parents", j, "unit"), link.unit, to_unit, "parents"
             for j, predecessor in enumerate(unit.predecessors):
                 yield (UNITS, ("units", index, "predecessors", j), predecessor, to_unit,
                        "predecessor")
@@ -254,44 +257,180 @@ def _references(records: Records) -> Iterator[Finding]:
             yield records.finding(filename, loc, Code.UNKNOWN_REFERENCE, f"{field_name}: {why}")
 
 
-# --- parent cycles ---------------------------------------------------------------
+# --- parent links ----------------------------------------------------------------
 
-def _parent_cycles(records: Records) -> Iterator[Finding]:
-    # Each unit has at most one parent, so every cycle is found by walking up from
-    # each unit once; `walk_of` marks which walk first reached a unit, so a unit is
-    # never walked twice and each cycle is met exactly once.
+# A link as the cycle check walks it: the unit above, and where the link is written.
+_Edge = tuple[str, ParentLink, Loc]
+
+
+def _parent_graph(records: Records) -> tuple[dict[str, int], dict[str, list[_Edge]]]:
     index_of: dict[str, int] = {}
-    parent_of: dict[str, str] = {}
+    edges: dict[str, list[_Edge]] = {}
     for index, unit in records.units:
         if unit.id in index_of:
             continue  # a duplicate id is reported as such; the first record stands
         index_of[unit.id] = index
         if unit.parent:
-            parent_of[unit.id] = unit.parent
-    walk_of: dict[str, int] = {}
-    for walk, start in enumerate(index_of):
-        path: list[str] = []
-        current: str | None = start
-        while current is not None and current not in walk_of:
-            walk_of[current] = walk
-            path.append(current)
-            current = parent_of.get(current)
-        if current is None or walk_of[current] != walk:
+            edges[unit.id] = [(unit.parent, unit.links[0], ("units", index, "parent"))]
+        elif unit.parents:
+            edges[unit.id] = [
+                (link.unit, link, ("units", index, "parents", j, "unit"))
+                for j, link in enumerate(unit.parents)
+            ]
+    return index_of, edges
+
+
+def _strongly_connected(edges: dict[str, list[_Edge]]) -> Iterator[list[str]]:
+    """Tarjan's components of the graph of every link ever, without recursion."""
+    number: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    for root in edges:
+        if root in number:
             continue
-        cycle = path[path.index(current):]
-        # Reported at the unit of the cycle that comes first in the file.
-        head = min(range(len(cycle)), key=lambda k: index_of[cycle[k]])
-        ordered = cycle[head:] + cycle[:head]
-        shown = [clip(unit_id, 40) for unit_id in ordered[:_CYCLE_SHOWN]]
-        back = clip(ordered[0], 40) if len(ordered) <= _CYCLE_SHOWN else f"… ({len(ordered)} units)"
-        chain = " → ".join([*shown, back])
-        yield records.finding(
-            UNITS, ("units", index_of[ordered[0]], "parent"), Code.PARENT_CYCLE,
-            f"parent cycle: {chain}",
-        )
+        work = [(root, 0)]
+        while work:
+            node, position = work.pop()
+            if position == 0:
+                number[node] = low[node] = len(number)
+                stack.append(node)
+                on_stack.add(node)
+            out = edges.get(node, [])
+            if position < len(out):
+                work.append((node, position + 1))
+                above = out[position][0]
+                if above not in number:
+                    work.append((above, 0))
+                elif above in on_stack:
+                    low[node] = min(low[node], number[above])
+                continue
+            for above, _, _ in out:
+                if above in on_stack:
+                    low[node] = min(low[node], low[above])
+            if low[node] == number[node]:
+                component: list[str] = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                yield component
+
+
+def _cycles_on(
+    members: set[str], edges: dict[str, list[_Edge]], day: PartialDate | None,
+) -> Iterator[list[tuple[str, Loc]]]:
+    """Each cycle among `members` through the links in force on `day` (None: every link)."""
+
+    def out(node: str) -> Iterator[_Edge]:
+        for edge in edges.get(node, []):
+            if edge[0] in members and (day is None or edge[1].covers(day, day)):
+                yield edge
+
+    done: set[str] = set()
+    for root in members:
+        if root in done:
+            continue
+        # The path from the root: each unit with the links still to follow from it, and
+        # the link it was left by.
+        path: list[tuple[str, Iterator[_Edge]]] = [(root, out(root))]
+        left_by: list[Loc] = []
+        on_path = {root}
+        while path:
+            node, pending = path[-1]
+            edge = next(pending, None)
+            if edge is None:
+                path.pop()
+                on_path.discard(node)
+                done.add(node)
+                if left_by:
+                    left_by.pop()
+                continue
+            above, _, loc = edge
+            if above in on_path:
+                start = next(k for k, (unit, _) in enumerate(path) if unit == above)
+                yield [(unit, where) for (unit, _), where in zip(
+                    path[start:], [*left_by[start:], loc], strict=True)]
+            elif above not in done:
+                left_by.append(loc)
+                path.append((above, out(above)))
+                on_path.add(above)
+
+
+def _parent_cycles(records: Records) -> Iterator[Finding]:
+    # Only units in one strongly connected component of the graph of every link ever can
+    # be on a cycle; each such component is then walked on every day a link in it starts
+    # (the links in force change only then), so a cycle that exists on any day is found,
+    # and links that never held at the same time are not a cycle.
+    index_of, edges = _parent_graph(records)
+    for component in _strongly_connected(edges):
+        members = set(component)
+        alone = component[0]
+        if len(component) == 1 and all(edge[0] != alone for edge in edges.get(alone, [])):
+            continue
+        links = [edge[1] for unit in component for edge in edges.get(unit, [])]
+        starts = {link.start.first: link.start for link in links if link.start}
+        days: list[PartialDate | None] = [starts[first] for first in sorted(starts)]
+        if any(link.start is None for link in links):
+            days.insert(0, None if all(link.end is None for link in links) else
+                        PartialDate.from_date(min(link.end.last for link in links if link.end)))
+        seen: set[frozenset[str]] = set()
+        for day in days:
+            for cycle in _cycles_on(members, edges, day):
+                key = frozenset(unit for unit, _ in cycle)
+                if key in seen:
+                    continue
+                seen.add(key)
+                yield _cycle_finding(records, index_of, cycle, day)
+
+
+def _cycle_finding(
+    records: Records, index_of: dict[str, int], cycle: list[tuple[str, Loc]],
+    day: PartialDate | None,
+) -> Finding:
+    # Reported at the link of the cycle's unit that comes first in the file.
+    head = min(range(len(cycle)), key=lambda k: index_of[cycle[k][0]])
+    ordered = cycle[head:] + cycle[:head]
+    ids = [unit for unit, _ in ordered]
+    shown = [clip(unit_id, 40) for unit_id in ids[:_CYCLE_SHOWN]]
+    back = clip(ids[0], 40) if len(ids) <= _CYCLE_SHOWN else f"… ({len(ids)} units)"
+    chain = " → ".join([*shown, back])
+    dated = any(loc[2] == "parents" for _, loc in ordered)
+    when = f" on {day}" if dated and day is not None else ""
+    return records.finding(UNITS, ordered[0][1], Code.PARENT_CYCLE,
+                           f"parent cycle{when}: {chain}")
+
+
+def _overlapping_parents(records: Records) -> Iterator[Finding]:
+    for index, unit in records.units:
+        for j, link in enumerate(unit.parents):
+            if _ends_before_start(link.start, link.end):
+                continue  # VET304
+            for k, earlier in enumerate(unit.parents[:j]):
+                if not _ends_before_start(earlier.start, earlier.end) and link.covers(
+                    earlier.start, earlier.end
+                ):
+                    line = _line(records, UNITS, ("units", index, "parents", k))
+                    yield records.finding(
+                        UNITS, ("units", index, "parents", j), Code.OVERLAPPING_PARENTS,
+                        f"the link to {clip(link.unit)} ({_span(link.start, link.end)}) "
+                        f"overlaps the link to {clip(earlier.unit)} at line {line} "
+                        f"({_span(earlier.start, earlier.end)})",
+                    )
+                    break
+
+
+def _span(start: PartialDate | None, end: PartialDate | None) -> str:
+    return f"{start or '…'} to {end or 'now'}"
 
 
 # --- dates -----------------------------------------------------------------------
+
+def _ends_before_start(start: PartialDate | None, end: PartialDate | None) -> bool:
+    return start is not None and end is not None and end.last < start.first
+
 
 def _end_before_start(
     records: Records, filename: str, loc: Loc,
@@ -299,7 +438,8 @@ def _end_before_start(
 ) -> Iterator[Finding]:
     # Partial dates are spans: `start: 2020-06, end: 2020` is fine, the end year
     # runs to December.
-    if start is not None and end is not None and end.last < start.first:
+    if _ends_before_start(start, end):
+        assert end is not None and start is not None
         yield records.finding(
             filename, (*loc, "end"), Code.END_BEFORE_START,
             f"end {end} is before start {start}",
@@ -309,6 +449,10 @@ def _end_before_start(
 def _spans(records: Records, today: date) -> Iterator[Finding]:
     for index, unit in records.units:
         yield from _end_before_start(records, UNITS, ("units", index), unit.start, unit.end)
+        for j, link in enumerate(unit.parents):
+            yield from _end_before_start(
+                records, UNITS, ("units", index, "parents", j), link.start, link.end
+            )
     for index, person in records.people:
         for j, post in enumerate(person.posts):
             yield from _end_before_start(

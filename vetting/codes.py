@@ -98,11 +98,13 @@ class Code(Enum):
     # VET3xx: integrity
     UNKNOWN_REFERENCE = (
         "VET301", "unknown-reference", Level.ERROR,
-        "A parent, predecessor, post unit, allegation unit or person, or evidence source "
-        "names an id that does not exist (or exists as the wrong kind of record).",
+        "A parent (or a unit in `parents`), predecessor, post unit, allegation unit or "
+        "person, or evidence source names an id that does not exist (or exists as the wrong "
+        "kind of record).",
     )
     PARENT_CYCLE = (
-        "VET302", "parent-cycle", Level.ERROR, "Following `parent` leads back to the same unit.",
+        "VET302", "parent-cycle", Level.ERROR,
+        "Following the parent links in force on some day leads back to the same unit.",
     )
     DUPLICATE_ID = (
         "VET303", "duplicate-id", Level.ERROR,
@@ -124,6 +126,11 @@ class Code(Enum):
     )
     UNUSED_SOURCE = (
         "VET352", "unused-source", Level.WARNING, "A source that no allegation cites.",
+    )
+    OVERLAPPING_PARENTS = (
+        "VET353", "overlapping-parents", Level.WARNING,
+        "Two dated links in a unit's `parents` cover the same day, so on that day the unit "
+        "has two units above it.",
     )
 
     # VET4xx: roster rows (`vet batch`); each makes its row ERROR, never the whole roster
@@ -183,6 +190,17 @@ class Code(Enum):
     UNIT_AND_PERSON = (
         "VET507", "unit-and-person", None,
         "A person vetted together with a unit takes the worse of the two verdicts.",
+    )
+    CONTAINS_BARRED = (
+        "VET508", "contains-barred", None,
+        "The unit asked about has units below it, on the as-of date, that are INELIGIBLE or "
+        "SUSPENDED: REVIEW. About the query only: it never passes to members, successors or "
+        "subunits.",
+    )
+    CURRENT_COMMANDER = (
+        "VET509", "current-commander", None,
+        "A person commanding the unit on the as-of date is named in an allegation: the unit "
+        "is vetted with its commander and takes that allegation's effect.",
     )
     # VET52x: allegations that reach an entity without barring it
     REMEDIATED = (

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Annotated, Any, ClassVar
 
@@ -23,6 +23,8 @@ from pydantic import (
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    ValidationInfo,
+    field_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
@@ -287,21 +289,63 @@ class Record(BaseModel):
     )
 
 
+class ParentLink(Record):
+    """One dated link to a unit above: the unit reported to it from `start` to `end`."""
+
+    unit: Id
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+
+    def covers(self, start: PartialDate | None, end: PartialDate | None) -> bool:
+        return spans_overlap(self.start, self.end, start, end)
+
+
+# The code of the schema error for a unit that has both `parent` and `parents`.
+PARENT_AND_PARENTS = "parent_and_parents"
+
+
 class Unit(Record):
+    model_config: ClassVar[ConfigDict] = ConfigDict(
+        json_schema_extra={"not": {"required": ["parent", "parents"]}},
+    )
+
     id: Id
     name: Name
     aliases: list[Name] = Field(default_factory=list, max_length=200)
     country: Country
     force: Force
     parent: Id | None = None
+    parents: list[ParentLink] = Field(
+        default_factory=list, max_length=100,
+        description="Dated links to the units above, for a unit that moved; never with "
+        "`parent`.",
+    )
     predecessors: list[Id] = Field(default_factory=list, max_length=100)
     start: PartialDate | None = None
     end: PartialDate | None = None
     notes: Text | None = None
 
+    @field_validator("parents")
+    @classmethod
+    def _not_with_parent(cls, links: list[ParentLink], info: ValidationInfo) -> list[ParentLink]:
+        if links and info.data.get("parent"):
+            raise PydanticCustomError(
+                PARENT_AND_PARENTS,
+                "a unit has either `parent` (undated) or `parents` (dated links), not both; "
+                "write the undated parent as a link in `parents`",
+            )
+        return links
+
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+    @cached_property
+    def links(self) -> tuple[ParentLink, ...]:
+        """Every link to a unit above: `parents`, or `parent` as one undated link."""
+        if self.parent:
+            return (ParentLink(unit=self.parent),)
+        return tuple(self.parents)
 
 
 class Post(Record):

@@ -22,7 +22,15 @@ from pydantic import BaseModel, ValidationError
 
 from vetting import loader
 from vetting.codes import Code, Finding, clip
-from vetting.model import Allegation, AllegationsFile, Person, Source, Unit, UnitsFile
+from vetting.model import (
+    PARENT_AND_PARENTS,
+    Allegation,
+    AllegationsFile,
+    Person,
+    Source,
+    Unit,
+    UnitsFile,
+)
 
 UNITS_FILE = "units.yaml"
 ALLEGATIONS_FILE = "allegations.yaml"
@@ -123,6 +131,8 @@ def _schema_finding(
         )
     if kind in _TYPE_ERRORS:
         return records.finding(filename, loc, Code.WRONG_TYPE, f"{where}: {_TYPE_ERRORS[kind]}")
+    if kind == PARENT_AND_PARENTS:
+        return records.finding(filename, loc, Code.BAD_VALUE, error["msg"], key=True)
     if isinstance(error["input"], dict | list) and kind not in ("too_short", "too_long"):
         # A mapping or list where one value belongs (a choice, an id, a date).
         return records.finding(filename, loc, Code.WRONG_TYPE, f"{where}: expected one value")

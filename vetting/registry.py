@@ -14,7 +14,7 @@ from typing import Any
 
 from vetting import checks, loader
 from vetting.codes import Level
-from vetting.model import Allegation, Person, Source, Unit
+from vetting.model import Allegation, PartialDate, Person, Source, Unit
 from vetting.records import Records, locate, read
 
 
@@ -52,8 +52,9 @@ class Registry:
         children: dict[str, list[str]] = defaultdict(list)
         successors: dict[str, list[str]] = defaultdict(list)
         for unit in units.values():
-            if unit.parent:
-                children[unit.parent].append(unit.id)
+            # Every unit that was ever below: the dates are read from the child's links.
+            for above in dict.fromkeys(link.unit for link in unit.links):
+                children[above].append(unit.id)
             for predecessor in unit.predecessors:
                 successors[predecessor].append(unit.id)
         posts: dict[str, list[tuple[str, int]]] = defaultdict(list)
@@ -81,19 +82,34 @@ class Registry:
             allegations_by_person=_freeze(by_person),
         )
 
-    def ancestors(self, unit_id: str) -> list[str]:
-        """The chain of parents above a unit, nearest first (stops on a cycle)."""
-        chain: list[str] = []
+    def ancestors(
+        self, unit_id: str, start: PartialDate | None = None, end: PartialDate | None = None,
+    ) -> list[str]:
+        """The units above a unit, nearest first, through the links that cover a span.
+
+        Without a span, through every link the unit ever had. A span given by a
+        partial date (an allegation's `2014`) can meet two links of a unit that moved
+        that year: both are followed. A cycle stops the walk.
+        """
+        found: list[str] = []
         seen = {unit_id}
-        current = self.units.get(unit_id)
-        while current is not None and current.parent and current.parent not in seen:
-            chain.append(current.parent)
-            seen.add(current.parent)
-            current = self.units.get(current.parent)
-        return chain
+        level = [unit_id]
+        while level:
+            above: list[str] = []
+            for current in level:
+                unit = self.units.get(current)
+                if unit is None:
+                    continue
+                for link in unit.links:
+                    if link.unit not in seen and link.covers(start, end):
+                        seen.add(link.unit)
+                        above.append(link.unit)
+            found += above
+            level = above
+        return found
 
     def descendants(self, unit_id: str) -> list[str]:
-        """Every unit below a unit through `parent`, breadth first."""
+        """Every unit that was ever below a unit, breadth first."""
         found: list[str] = []
         seen = {unit_id}
         queue = deque([unit_id])

@@ -69,6 +69,27 @@ LAW_TITLES: dict[Law, str] = {
     Law.DOD: "DoD law (10 U.S.C. 362)",
 }
 _LAW_SHORT = {Law.STATE: "State law", Law.DOD: "DoD law"}
+# How many barred units inside a unit the reason's text names; JSON lists them all.
+CONTAINS_SHOWN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Inside:
+    """A barred unit below the unit asked about, and the reason that bars it."""
+
+    id: str
+    name: str
+    verdict: Verdict
+    rule: Code
+    allegation: str | None
+    sources: tuple[str, ...]  # the ids of the sources its allegation cites
+
+    def to_dict(self, numbers: Mapping[str, int]) -> dict[str, Any]:
+        return {
+            "id": self.id, "name": self.name, "verdict": str(self.verdict),
+            "rule": self.rule.slug, "code": self.rule.code, "allegation": self.allegation,
+            "sources": [numbers[source] for source in self.sources if source in numbers],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +101,7 @@ class Reason:
     entity: str | None  # None for reasons about the query itself (no record)
     allegation: str | None
     text: str
+    inside: tuple[Inside, ...] = ()  # contains-barred: every barred unit below
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +159,9 @@ class Engine:
         self._commands: dict[str, list[tuple[Allegation, Person, _Effect]]] = {}
         self._units: dict[str, EntityVerdict] = {}
         self._people: dict[str, EntityVerdict] = {}
+        self._above: dict[tuple[str, PartialDate], list[str]] = {}
+        self._inside: dict[str, list[str]] | None = None
+        self._asked: dict[str, EntityVerdict] = {}
 
     # --- one allegation -------------------------------------------------------------
 
@@ -204,6 +229,7 @@ class Engine:
             reasons = list(self._own_reasons(unit_id))
             reasons += self._subunit_reasons(unit_id)
             reasons += self._successor_reasons(unit_id)
+            reasons += self._commander_reasons(unit_id)
             found = self._units[unit_id] = self._verdict("unit", unit_id, reasons)
         return found
 
@@ -238,12 +264,14 @@ class Engine:
             for allegation, person, effect in self._commanded_at(commanded):
                 if commanded == unit_id:
                     where = f"commanded {unit.name} at the time"
-                elif spans_overlap(unit.start, unit.end, allegation.date, allegation.date):
+                elif not spans_overlap(unit.start, unit.end, allegation.date, allegation.date):
+                    continue  # the unit did not exist then, so it was under no one's command
+                elif commanded not in self._above_on(unit_id, allegation.date):
+                    continue  # it was not below that unit then (it moved in later, or out)
+                else:
                     above = registry.units[commanded]
                     where = (f"commanded {above.name} ({commanded}) at the time, and "
-                             f"{unit.name} is below it")
-                else:
-                    continue  # the unit did not exist then, so it was under no one's command
+                             f"{unit.name} was below it then")
                 reasons.append(self._reason(
                     Code.COMMAND, effect, unit_id, allegation,
                     f"{person.name} ({person.id}), named in {self._describe(allegation)}, "
@@ -284,6 +312,8 @@ class Engine:
                 allegation = registry.allegations[barred.allegation]
                 if not spans_overlap(unit.start, unit.end, allegation.date, allegation.date):
                     continue  # it did not exist then, so it cannot have taken part
+                if ancestor_id not in self._above_on(unit_id, allegation.date):
+                    continue  # it joined that unit later (or had left it)
                 yield Reason(
                     Code.SUBUNIT, Verdict.REVIEW, unit_id, allegation.id,
                     f"{unit.name} is below {ancestor.name} ({ancestor_id}), which is "
@@ -308,6 +338,142 @@ class Engine:
                     f"{barred.verdict} by {self._describe(allegation)}; someone must check "
                     "whether the bar carries over to the successor.",
                 )
+
+    def _commander_reasons(self, unit_id: str) -> Iterable[Reason]:
+        """Rule current-commander: the unit is vetted with whoever commands it on as-of.
+
+        Only the allegations naming the commander count, not the verdicts that reach
+        him or her by serving in a unit (that would lead back here).
+        """
+        registry = self.registry
+        unit = registry.units[unit_id]
+        for person_id, index in registry.posts_by_unit.get(unit_id, ()):
+            person = registry.people[person_id]
+            post = person.posts[index]
+            if post.role is not Role.COMMANDER or not post.covers(self._today, self._today):
+                continue
+            for allegation, effect in self._reaching(
+                registry.allegations_by_person.get(person_id, ())
+            ):
+                if effect.passes_by_command:
+                    yield self._reason(
+                        Code.CURRENT_COMMANDER, effect, unit_id, allegation,
+                        f"{person.name} ({person_id}), who commands {unit.name} on "
+                        f"{self.as_of} and is vetted with it, is named in "
+                        f"{self._describe(allegation)}",
+                    )
+
+    def _above_on(self, unit_id: str, day: PartialDate) -> list[str]:
+        """The units above a unit through the links in force on a (partial) date."""
+        key = (unit_id, day)
+        found = self._above.get(key)
+        if found is None:
+            found = self._above[key] = self.registry.ancestors(unit_id, day, day)
+        return found
+
+    # --- units inside a unit --------------------------------------------------------
+
+    def barred_inside(self, unit_id: str) -> list[EntityVerdict]:
+        """The units below a unit on the as-of date that are INELIGIBLE or SUSPENDED.
+
+        Worst first, then by name. Worked out for every unit at once, the first time
+        a unit with units below it is asked about: see `_barred_below`.
+        """
+        if not self.registry.children.get(unit_id):
+            return []
+        return [self.unit(below) for below in self._barred_below().get(unit_id, ())]
+
+    def _barred_below(self) -> dict[str, list[str]]:
+        # A unit can only be barred by an allegation that names it, or names a person
+        # who held a post in it, or commanded it or a unit above it. So only those
+        # units are judged, and each that is barred on the as-of date is filed under
+        # every unit above it that day: one pass up per barred unit, never a scan down
+        # from each unit asked about.
+        if self._inside is not None:
+            return self._inside
+        registry = self.registry
+        judged: dict[str, None] = dict.fromkeys(registry.allegations_by_unit)
+        for person_id in registry.allegations_by_person:
+            person = registry.people.get(person_id)
+            for post in person.posts if person is not None else ():
+                judged[post.unit] = None
+                if post.role is Role.COMMANDER:
+                    judged.update(dict.fromkeys(registry.descendants(post.unit)))
+        below: dict[str, list[str]] = {}
+        for unit_id in judged:
+            unit = registry.units.get(unit_id)
+            if unit is None or not unit.links:
+                continue
+            if not spans_overlap(unit.start, unit.end, self._today, self._today):
+                continue  # disbanded, or not yet formed: inside nothing on that day
+            if not self.unit(unit_id).verdict.bars:
+                continue
+            for above in self._above_on(unit_id, self._today):
+                below.setdefault(above, []).append(unit_id)
+        for listed in below.values():
+            listed.sort(key=lambda found: (
+                -self.unit(found).verdict.severity, registry.units[found].name, found,
+            ))
+        self._inside = below
+        return below
+
+    def _contains_barred(self, unit_id: str) -> Reason | None:
+        """Rule contains-barred: the query names a unit that holds barred units."""
+        barred = self.barred_inside(unit_id)
+        if not barred:
+            return None
+        registry = self.registry
+        unit = registry.units[unit_id]
+        inside = tuple(
+            Inside(found.id, registry.units[found.id].name, found.verdict,
+                   found.reasons[0].rule, found.reasons[0].allegation,
+                   self._sources_of(found.reasons[0].allegation))
+            for found in barred
+        )
+        shown = "; ".join(
+            f"{entry.name} ({entry.id}), {entry.verdict} ({entry.rule.slug}"
+            f"{f', allegation {entry.allegation}' if entry.allegation else ''})"
+            for entry in inside[:CONTAINS_SHOWN]
+        )
+        rest = len(inside) - CONTAINS_SHOWN
+        more = f"; and {rest} more" if rest > 0 else ""
+        count = f"{len(inside)} unit{'s' if len(inside) > 1 else ''}"
+        text = (
+            f"{unit.name} ({unit_id}) has {count} below it that "
+            f"{'are' if len(inside) > 1 else 'is'} barred on {self.as_of} under "
+            f"{_LAW_SHORT[self.law]}: {shown}{more}. Their bars do not bar {unit.name} "
+            "itself, but assistance to it as a whole can reach them: a person must decide, "
+            "and the units that will receive it should be identified."
+        )
+        if self.law is Law.STATE:
+            text += (
+                " When the recipient units cannot be identified before the transfer, "
+                "22 U.S.C. 2378d(c) requires giving the recipient government the list of "
+                "units prohibited from receiving assistance and obtaining its written "
+                "agreement that they will not receive it."
+            )
+        return Reason(Code.CONTAINS_BARRED, Verdict.REVIEW, unit_id, None, text, inside)
+
+    def _sources_of(self, allegation_id: str | None) -> tuple[str, ...]:
+        allegation = self.registry.allegations.get(allegation_id or "")
+        if allegation is None:
+            return ()
+        return tuple(dict.fromkeys(evidence.source for evidence in allegation.evidence))
+
+    def asked(self, kind: str, entity_id: str) -> EntityVerdict:
+        """The verdict of an entity a query names: a unit's own, and what it holds."""
+        if kind != "unit":
+            return self.person(entity_id)
+        found = self._asked.get(entity_id)
+        if found is None:
+            own = self.unit(entity_id)
+            held = self._contains_barred(entity_id)
+            found = own if held is None else EntityVerdict(
+                "unit", entity_id, worst((own.verdict, held.verdict)),
+                tuple(sorted((*own.reasons, held), key=lambda r: -r.verdict.severity)),
+            )
+            self._asked[entity_id] = found
+        return found
 
     # --- people ---------------------------------------------------------------------
 
@@ -444,6 +610,7 @@ class Answer:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of `vet unit --format json` (also each row of batch jsonl)."""
+        numbers = {source.id: number for number, source in enumerate(self.sources, start=1)}
         return {
             "query": self.query.to_dict(),
             "as_of": self.as_of.isoformat(),
@@ -471,7 +638,8 @@ class Answer:
                     "allegation": reason.allegation,
                     "text": reason.text,
                     "sources": list(cited),
-                }
+                } | ({"barred_units": [inside.to_dict(numbers) for inside in reason.inside]}
+                     if reason.rule is Code.CONTAINS_BARRED else {})
                 for reason, cited in zip(self.reasons, self.citations, strict=True)
             ],
             "sources": [
@@ -520,18 +688,28 @@ class _Part:
         return worst(reason.verdict for reason in self.reasons)
 
 
-def _part(engine: Engine, kind: str, name: str, candidates: Sequence[Candidate]) -> _Part:
+def _part(
+    engine: Engine, kind: str, name: str, candidates: Sequence[Candidate], *, asked: bool,
+) -> _Part:
+    """What one name found. `asked`: the query names it itself (not a person's unit), so
+    a unit's answer includes the barred units it holds (contains-barred)."""
+
+    def verdict_of(candidate: Candidate) -> EntityVerdict:
+        if asked:
+            return engine.asked(candidate.kind, candidate.id)
+        return engine.entity(candidate.kind, candidate.id)
+
     seen: set[str] = set()
     matches: list[Match] = []
     for candidate in candidates:
         if candidate.id not in seen:  # one entity, once: its best-ranked name
             seen.add(candidate.id)
-            matches.append(Match(candidate, engine.entity(candidate.kind, candidate.id).verdict))
+            matches.append(Match(candidate, verdict_of(candidate).verdict))
     matched = [match for match in matches if match.candidate.band == "match"]
     possible = [match for match in matches if match.candidate.band != "match"]
     reasons: list[Reason] = []
     for match in matched:
-        entity = engine.entity(match.candidate.kind, match.candidate.id)
+        entity = verdict_of(match.candidate)
         reasons += entity.reasons
         if not entity.reasons:
             reasons.append(Reason(
@@ -556,16 +734,23 @@ def _part(engine: Engine, kind: str, name: str, candidates: Sequence[Candidate])
     for match in () if matched else possible:
         if match.verdict is Verdict.ELIGIBLE:
             continue
-        entity = engine.entity(match.candidate.kind, match.candidate.id)
+        entity = verdict_of(match.candidate)
         first = entity.reasons[0]
         more = len(entity.reasons) - 1
         also = f" (and {more} more reason{'s' if more > 1 else ''})" if more else ""
+        because = f", allegation {first.allegation}" if first.allegation else ""
+        if first.inside:
+            held = first.inside[0]
+            others = len(first.inside) - 1
+            because = (f": it holds {held.name} ({held.id}), {held.verdict}"
+                       f"{f', and {others} more' if others else ''}")
         reasons.append(Reason(
             Code.POSSIBLE_MATCH, Verdict.REVIEW, entity.id, first.allegation,
             f"{name!r} may be {match.candidate.name} ({entity.id}, score "
             f"{match.candidate.score:.0f}, a possible match), which is {match.verdict} "
-            f"({first.rule.slug}, allegation {first.allegation}){also}; a person must decide "
-            "whether they are the same.",
+            f"({first.rule.slug}{because}){also}; a person must decide whether they are "
+            "the same.",
+            first.inside,
         ))
     if not matched and not any(reason.rule is Code.POSSIBLE_MATCH for reason in reasons):
         tail = (
@@ -618,14 +803,15 @@ def _cite(
     numbers: dict[str, int] = {}
     citations: list[tuple[int, ...]] = []
     for reason in reasons:
-        allegation = registry.allegations.get(reason.allegation or "")
         cited: list[int] = []
-        for evidence in allegation.evidence if allegation else ():
-            if evidence.source not in registry.sources:
-                continue
-            number = numbers.setdefault(evidence.source, len(numbers) + 1)
-            if number not in cited:
-                cited.append(number)
+        for allegation_id in (reason.allegation, *(i.allegation for i in reason.inside)):
+            allegation = registry.allegations.get(allegation_id or "")
+            for evidence in allegation.evidence if allegation else ():
+                if evidence.source not in registry.sources:
+                    continue
+                number = numbers.setdefault(evidence.source, len(numbers) + 1)
+                if number not in cited:
+                    cited.append(number)
         citations.append(tuple(cited))
     sources = tuple(registry.sources[source_id] for source_id in numbers)
     return sources, tuple(citations)
@@ -666,24 +852,29 @@ def vet_queries(
 
     parts: dict[tuple[Any, ...], _Part] = {}
 
-    def part(kind: str, name: str, key: tuple[Any, ...], found: Mapping[Any, Any]) -> _Part:
-        if (kind, *key) not in parts:
-            parts[(kind, *key)] = _part(engine, kind, name, found[key])
-        return parts[(kind, *key)]
+    def part(
+        kind: str, name: str, key: tuple[Any, ...], found: Mapping[Any, Any], asked: bool,
+    ) -> _Part:
+        if (kind, asked, *key) not in parts:
+            parts[(kind, asked, *key)] = _part(engine, kind, name, found[key], asked=asked)
+        return parts[(kind, asked, *key)]
 
     answers: list[Answer] = []
     for query in queries:
         if query.kind == "unit":
             answers.append(_answer(
-                engine, query, part("unit", query.name, (query.name, query.country), units_found),
+                engine, query,
+                part("unit", query.name, (query.name, query.country), units_found, True),
                 None,
             ))
             continue
         person_part = part(
-            "person", query.name, (query.name, query.birth_date, query.country), people_found
+            "person", query.name, (query.name, query.birth_date, query.country), people_found,
+            True,
         )
+        # A person's unit is vetted for its own bars: what it holds is not the person's.
         unit_part = None if query.unit is None else part(
-            "unit", query.unit, (query.unit, query.country), units_found
+            "unit", query.unit, (query.unit, query.country), units_found, False
         )
         answers.append(_answer(engine, query, person_part, unit_part))
     return answers
