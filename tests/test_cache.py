@@ -74,6 +74,33 @@ def test_a_warm_run_reads_the_entry_and_answers_as_a_cold_one(
     assert list(second.registry.units) == list(first.registry.units)
 
 
+def test_a_warm_run_walks_dated_parent_links_as_a_cold_one(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    folder = tmp_path / "dated"
+    shutil.copytree(VERDICTS.parent / "dated-parents", folder)
+    queries = [Query("unit", name) for name in (
+        "3rd Military Zone", "4th Military Zone", "Norvian Army", "31st Battalion",
+        "32nd Battalion", "Alpha Company", "Bravo Company",
+    )]
+
+    def run(compiled: cache.Compiled, day: date) -> list[dict]:
+        return as_json(compiled.run(lambda used: vet_queries(
+            used.registry, used.matcher, queries, as_of=day, law=Law.STATE,
+        )))
+
+    built = cache.open_compiled(folder)
+    warm = cache.open_compiled(folder)
+    assert warm.cached
+    assert dict(warm.registry.children) == dict(built.registry.children)
+    for day in (date(2013, 6, 1), date(2016, 3, 1), date(2022, 6, 1)):
+        assert run(warm, day) == run(built, day)
+    verdicts = [answer["verdict"] for answer in run(warm, date(2022, 6, 1))]
+    assert verdicts == [
+        "INELIGIBLE", "REVIEW", "REVIEW", "ELIGIBLE", "INELIGIBLE", "ELIGIBLE", "REVIEW",
+    ]
+
+
 def test_the_cache_folder_follows_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

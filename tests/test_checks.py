@@ -47,6 +47,13 @@ CASES: dict[str, list[tuple[str, int, int, str]]] = {
     "unit-end-in-start-year": [],
     "shared-alias-other-country": [],
     "valid-minimal": [],
+    # Dated parent links: each link is checked like a post's span, and a cycle is one
+    # only on a day all its links hold (the Harbor Guard's two links never do).
+    "parents-unknown-unit": [("units.yaml", 15, 15, "VET301")],
+    "parents-cycle-on-a-day": [("units.yaml", 10, 15, "VET302")],
+    "parents-end-before-start": [("units.yaml", 15, 14, "VET304")],
+    "parents-overlap": [("units.yaml", 22, 9, "VET353")],
+    "parent-and-parents": [("units.yaml", 13, 5, "VET204")],
 }
 
 
@@ -71,6 +78,13 @@ def _messages(case: str) -> list[str]:
     ("parent-cycle", "parent cycle: 'xa-guard' → 'xa-guard-bn-2' → 'xa-guard'"),
     ("duplicate-unit-person-id", "duplicate id 'xa-guard': already the id of the unit at line 3"),
     ("unit-end-before-start", "end 2015-02 is before start 2015-03"),
+    ("parents-unknown-unit", "parents: unknown unit 'xa-gaurd-west'"),
+    ("parents-cycle-on-a-day", "parent cycle on 2013: 'xa-guard' → 'xa-guard-bn-2' → 'xa-guard'"),
+    ("parents-end-before-start", "end 2015-02 is before start 2015-03"),
+    ("parents-overlap", "the link to 'xa-zone-2' (2016 to now) overlaps the link to "
+     "'xa-zone-1' at line 19 (2012 to 2016-05)"),
+    ("parent-and-parents", "a unit has either `parent` (undated) or `parents` (dated links), "
+     "not both; write the undated parent as a link in `parents`"),
     ("future-allegation-date", "date 2999-01 is in the future"),
     ("shared-alias-same-country",
      "'1/O.  batallon farol' is also a name of unit 'xa-guard-bn-1' (line 9) in XA"),

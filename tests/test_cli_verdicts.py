@@ -53,7 +53,8 @@ def assert_golden(name: str, text: str) -> None:
 @pytest.mark.parametrize(
     ("args", "status", "verdict"),
     [
-        (["unit", "Aldorian Army"], 0, "ELIGIBLE"),
+        (["unit", "River Patrol Unit"], 0, "ELIGIBLE"),
+        (["unit", "Aldorian Army"], 3, "REVIEW"),  # holds the barred 7th zone
         (["unit", "Riot Control Division"], 1, "INELIGIBLE"),
         (["unit", "Border Security Force"], 1, "SUSPENDED"),
         (["unit", "Canine Section"], 3, "REVIEW"),

@@ -332,8 +332,8 @@ def test_no_candidate_is_eligible_with_no_record(registry: Registry) -> None:
 
 def test_a_clean_match_says_no_allegation_reaches_it(registry: Registry) -> None:
     found = answer(
-        registry, Query("unit", "Aldorian Army"),
-        candidate(registry, "xa-army", Band.MATCH, 100),
+        registry, Query("unit", "River Patrol Unit"),
+        candidate(registry, "xa-river", Band.MATCH, 100),
     )
     assert found.verdict is Verdict.ELIGIBLE
     assert [reason.rule for reason in found.reasons] == [Code.CLEAR_RECORD]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner, Result
 
 from vetting.cli import app
@@ -38,10 +39,42 @@ def test_the_102nd_battalion_is_ineligible_citing_the_seed_reports() -> None:
     assert answer["duty_to_inform"] is True
 
 
+@pytest.mark.parametrize(("name", "rule", "unit_id", "barred"), [
+    ("22nd Military Zone", "contains-barred", "mx-sedena-zm-22", "mx-sedena-bi-102"),
+    ("SEDENA", "contains-barred", "mx-sedena", "mx-sedena-bi-102"),
+    ("Mexico Army", "contains-barred", "mx-sedena", "mx-sedena-bi-102"),
+    ("Secretariat of the National Defense", "contains-barred", "mx-sedena",
+     "mx-sedena-bi-102"),
+    # The matcher finds the army only as a possible match for this spelling.
+    ("Secretariat of the National Defense (SEDENA)", "possible-match", "mx-sedena",
+     "mx-sedena-bi-102"),
+    ("Tamaulipas State Police", "contains-barred", "mx-tam-pe", "mx-tam-gopes"),
+])
+def test_a_force_or_zone_holding_a_barred_unit_is_review_naming_it(
+    name: str, rule: str, unit_id: str, barred: str,
+) -> None:
+    result = vet("unit", name)
+    assert result.exit_code == 3
+    answer = json.loads(result.stdout)
+    assert answer["verdict"] == "REVIEW"
+    (reason,) = answer["reasons"]
+    assert (reason["rule"], reason["entity"]) == (rule, unit_id)
+    assert [unit["id"] for unit in reason["barred_units"]] == [barred]
+    if rule == "contains-barred":
+        assert "2378d(c)" in reason["text"]
+    assert answer["sources"]
+
+
 def test_the_bar_on_the_102nd_does_not_climb_to_its_zone() -> None:
-    result = vet("unit", "22nd Military Zone")
-    assert result.exit_code == 0
+    # The zone is REVIEW for what it holds, but nothing bars the zone itself: someone
+    # serving in it is not barred.
+    result = vet("person", "Ardelio Vargas", "--unit", "22nd Military Zone")
     assert json.loads(result.stdout)["verdict"] == "ELIGIBLE"
+
+
+def test_the_navy_stays_eligible_while_nothing_inside_it_is_barred() -> None:
+    result = vet("unit", "Mexican Navy")
+    assert (result.exit_code, json.loads(result.stdout)["verdict"]) == (0, "ELIGIBLE")
 
 
 def test_the_guanajuato_police_of_seed_002_are_not_barred() -> None:

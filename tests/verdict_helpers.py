@@ -14,7 +14,8 @@ from pathlib import Path
 from vetting.matching import Band, Candidate
 from vetting.registry import Registry
 
-VERDICTS = Path(__file__).parent / "fixtures" / "registries" / "verdicts"
+REGISTRIES = Path(__file__).parent / "fixtures" / "registries"
+VERDICTS = REGISTRIES / "verdicts"
 
 
 class FixedMatcher:

@@ -469,22 +469,27 @@ def show(
         typer.Argument(metavar="ID", help="The id of a unit, person or allegation."),
     ],
     output_format: VerdictFormatOption = None,
+    as_of: AsOfOption = None,
+    law: LawOption = Law.STATE,
     data: DataOption = None,
 ) -> None:
     """Show one registry entry whole: names, links, posts, allegations, sources.
 
-    A unit with its parents, children, predecessors, successors and the people
-    who held posts in it; a person with their posts; an allegation with whom it
-    names. Exit status: 0, or 2 when no entry has the id.
+    A unit with its parents on the --as-of day and its dated parent links,
+    children, the barred units below it (on --as-of, under --law),
+    predecessors, successors and the people who held posts in it; a person
+    with their posts; an allegation with whom it names. Exit status: 0, or 2
+    when no entry has the id.
 
-    Example: vet show mx-sedena-bi-102
+    Example: vet show mx-sedena --as-of 2024-06-30
     """
     from vetting.show import Profile, close_ids, profile
 
     wanted = entry_id.strip()
+    day = parse_as_of(as_of)
 
     def look_up(used: Compiled) -> tuple[Profile | None, list[str]]:
-        found = profile(used.registry, wanted)
+        found = profile(used.registry, wanted, day, law)
         return found, [] if found is not None else close_ids(used.registry, wanted)
 
     found, close = open_compiled(data).run(look_up)

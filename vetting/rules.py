@@ -639,7 +639,7 @@ class Answer:
                     "text": reason.text,
                     "sources": list(cited),
                 } | ({"barred_units": [inside.to_dict(numbers) for inside in reason.inside]}
-                     if reason.rule is Code.CONTAINS_BARRED else {})
+                     if reason.inside else {})
                 for reason, cited in zip(self.reasons, self.citations, strict=True)
             ],
             "sources": [

@@ -1,18 +1,22 @@
 """The whole record of one registry entry, for `vet show ID`.
 
-A unit with its chain of parents, its children, predecessors and successors,
-the people who held posts in it and the allegations naming it; a person with
-their posts and allegations; an allegation with whom it names. Sources are
-those the listed allegations cite, numbered in order of first use.
+A unit with its chain of parents (as it stood on the as-of date) and the
+history of its dated parent links, its children, the barred units below it on
+the as-of date, predecessors and successors, the people who held posts in it
+and the allegations naming it; a person with their posts and allegations; an
+allegation with whom it names. Sources are those the listed allegations cite,
+numbered in order of first use.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from vetting.model import Allegation, Person, Post, Source, Unit
+from vetting.model import Allegation, Law, ParentLink, PartialDate, Person, Post, Source, Unit
+from vetting.rules import Engine, EntityVerdict
 
 if TYPE_CHECKING:
     from vetting.registry import Registry
@@ -24,7 +28,11 @@ class Profile:
 
     kind: str  # "unit" | "person" | "allegation"
     record: Unit | Person | Allegation
-    parents: tuple[Unit, ...] = ()  # nearest first
+    as_of: date
+    law: Law
+    parents: tuple[Unit, ...] = ()  # nearest first, on the as-of date
+    links: tuple[tuple[ParentLink, Unit | None], ...] = ()  # dated parent links, as written
+    barred: tuple[tuple[Unit, EntityVerdict], ...] = ()  # barred units below, on as-of
     children: tuple[Unit, ...] = ()
     predecessors: tuple[Unit, ...] = ()
     successors: tuple[Unit, ...] = ()
@@ -57,7 +65,21 @@ class Profile:
         }
         if self.kind == "unit":
             document |= {
+                "as_of": self.as_of.isoformat(),
+                "law": str(self.law),
                 "parents": [brief(unit) for unit in self.parents],
+                "parent_links": [
+                    {"id": link.unit, "name": unit.name if unit else None,
+                     "start": str(link.start) if link.start else None,
+                     "end": str(link.end) if link.end else None}
+                    for link, unit in self.links
+                ],
+                "barred_units": [
+                    brief(unit) | {"verdict": str(found.verdict),
+                                   "rule": found.reasons[0].rule.slug,
+                                   "allegation": found.reasons[0].allegation}
+                    for unit, found in self.barred
+                ],
                 "children": [brief(unit) for unit in self.children],
                 "predecessors": [brief(unit) for unit in self.predecessors],
                 "successors": [brief(unit) for unit in self.successors],
@@ -90,16 +112,23 @@ class Profile:
         return document
 
 
-def profile(registry: Registry, entry_id: str) -> Profile | None:
-    """The profile of the unit, person or allegation with this id; None if there is none."""
+def profile(
+    registry: Registry, entry_id: str, as_of: date | None = None, law: Law = Law.STATE,
+) -> Profile | None:
+    """The profile of the unit, person or allegation with this id; None if there is none.
+
+    A unit's parents and the barred units below it are read on `as_of` (default:
+    today) under `law`.
+    """
+    as_of = as_of or date.today()
     if entry_id in registry.units:
-        return _unit(registry, registry.units[entry_id])
+        return _unit(registry, registry.units[entry_id], Engine(registry, as_of=as_of, law=law))
     if entry_id in registry.people:
-        return _person(registry, registry.people[entry_id])
+        return _person(registry, registry.people[entry_id], as_of, law)
     if entry_id in registry.allegations:
         allegation = registry.allegations[entry_id]
         return Profile(
-            "allegation", allegation,
+            "allegation", allegation, as_of, law,
             units=_known(registry.units, allegation.units),
             people=_known(registry.people, allegation.people),
             allegations=(allegation,),
@@ -108,11 +137,16 @@ def profile(registry: Registry, entry_id: str) -> Profile | None:
     return None
 
 
-def _unit(registry: Registry, unit: Unit) -> Profile:
+def _unit(registry: Registry, unit: Unit, engine: Engine) -> Profile:
     allegations = _by_date(registry, registry.allegations_by_unit.get(unit.id, ()))
+    today = PartialDate.from_date(engine.as_of)
     return Profile(
-        "unit", unit,
-        parents=_known(registry.units, registry.ancestors(unit.id)),
+        "unit", unit, engine.as_of, engine.law,
+        parents=_known(registry.units, registry.ancestors(unit.id, today, today)),
+        links=tuple((link, registry.units.get(link.unit)) for link in unit.parents),
+        barred=tuple(
+            (registry.units[found.id], found) for found in engine.barred_inside(unit.id)
+        ),
         children=_known(registry.units, registry.children.get(unit.id, ())),
         predecessors=_known(registry.units, unit.predecessors),
         successors=_known(registry.units, registry.successors.get(unit.id, ())),
@@ -125,10 +159,10 @@ def _unit(registry: Registry, unit: Unit) -> Profile:
     )
 
 
-def _person(registry: Registry, person: Person) -> Profile:
+def _person(registry: Registry, person: Person, as_of: date, law: Law) -> Profile:
     allegations = _by_date(registry, registry.allegations_by_person.get(person.id, ()))
     return Profile(
-        "person", person,
+        "person", person, as_of, law,
         held=tuple((post, registry.units.get(post.unit)) for post in person.posts),
         allegations=allegations,
         sources=_sources(registry, allegations),

@@ -16,10 +16,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from vetting.model import Allegation, PartialDate, Source
+from vetting.model import Allegation, Law, PartialDate, Source
 from vetting.render import renderer
 from vetting.roster import ERROR, Batch, RowResult
-from vetting.rules import LAW_TITLES, Answer, Verdict
+from vetting.rules import LAW_TITLES, Answer, Reason, Verdict
 from vetting.show import Profile
 
 COLOURS = {
@@ -41,6 +41,7 @@ DUTY_TO_INFORM = (
     "basis for withholding assistance (22 U.S.C. 2378d(c))."
 )
 INDENT = 4
+_LAW_NAMES = {Law.STATE: "State law", Law.DOD: "DoD law"}
 
 
 def console_for(stream: TextIO) -> Console:
@@ -179,7 +180,16 @@ def print_entity(profile: Profile, console: Console) -> None:
         if unit.notes:
             field("Notes", unit.notes)
         listing("Parents (nearest first)", (f"{u.name} ({u.id})" for u in profile.parents))
+        listing("Parent links", (
+            f"{above.name + ' ' if above else ''}({link.unit}), "
+            f"{_span(link.start, link.end)}" for link, above in profile.links
+        ))
         listing("Children", (f"{u.name} ({u.id})" for u in profile.children))
+        listing(
+            f"Barred units below it on {profile.as_of} under {_LAW_NAMES[profile.law]}",
+            (f"{u.name} ({u.id}): {found.verdict} ({_because(found.reasons[0])})"
+             for u, found in profile.barred),
+        )
         listing("Predecessors", (f"{u.name} ({u.id})" for u in profile.predecessors))
         listing("Successors", (f"{u.name} ({u.id})" for u in profile.successors))
         listing("Posts", (
@@ -229,6 +239,10 @@ def print_entity(profile: Profile, console: Console) -> None:
         Group(*parts), title=Text(f"vet show: {profile.kind}", style="bold"),
         title_align="left", padding=(0, 1),
     ))
+
+
+def _because(reason: Reason) -> str:
+    return reason.rule.slug + (f", allegation {reason.allegation}" if reason.allegation else "")
 
 
 def _post(role: str, rank: str | None) -> str:

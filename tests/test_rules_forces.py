@@ -1,0 +1,366 @@
+"""Verdicts for what real rosters ask: whole forces, the unit's commander, units that move.
+
+Three fictional registries (tests/fixtures/registries/): `contains-barred` (a whole
+force above barred battalions), `current-commander` (units vetted with whoever
+commands them) and `dated-parents` (battalions that move between zones). Every name
+and event in them is invented.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+from verdict_helpers import REGISTRIES, FixedMatcher, candidate
+
+from vetting.cli import app
+from vetting.codes import Code
+from vetting.matching import Band
+from vetting.model import Law, PartialDate
+from vetting.registry import Registry, open_registry
+from vetting.rules import CONTAINS_SHOWN, Answer, Engine, Query, Verdict, vet_query
+
+AS_OF = date(2022, 6, 1)
+
+
+def engine(registry: Registry, as_of: date = AS_OF, law: Law = Law.STATE) -> Engine:
+    return Engine(registry, as_of=as_of, law=law)
+
+
+def ask(
+    registry: Registry, unit_id: str, as_of: date = AS_OF, law: Law = Law.STATE,
+    band: Band = Band.MATCH,
+) -> Answer:
+    """`vet unit NAME` where NAME is the unit's name, found in `band`."""
+    matcher = FixedMatcher([candidate(registry, unit_id, band, 100 if band == "match" else 85)])
+    name = registry.units[unit_id].name
+    return vet_query(registry, matcher, Query("unit", name),  # type: ignore[arg-type]
+                     as_of=as_of, law=law)
+
+
+def inside(answer: Answer) -> list[tuple[str, str]]:
+    """The barred units the answer's contains-barred reason lists: (id, verdict)."""
+    (reason,) = [r for r in answer.reasons if r.rule is Code.CONTAINS_BARRED]
+    return [(unit.id, str(unit.verdict)) for unit in reason.inside]
+
+
+def rules_of(answer_or_reasons: object) -> list[tuple[str, str, str | None]]:
+    reasons = getattr(answer_or_reasons, "reasons", answer_or_reasons)
+    return [(r.rule.slug, str(r.verdict), r.allegation) for r in reasons]  # type: ignore[attr-defined]
+
+
+# --- contains-barred ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def forces() -> Registry:
+    return open_registry(REGISTRIES / "contains-barred")
+
+
+def test_a_whole_force_three_levels_above_a_barred_battalion_is_review(
+    forces: Registry,
+) -> None:
+    found = ask(forces, "xc-army")
+    assert found.verdict is Verdict.REVIEW
+    # The 91st (barred) and the 94th (suspended); not the 92nd (lifted under State law),
+    # the 93rd (allegation after as-of), the 95th (REVIEW only), the 96th (disbanded) or
+    # the company below the 91st (REVIEW only).
+    assert inside(found) == [("xc-bn-91", "INELIGIBLE"), ("xc-bn-94", "SUSPENDED")]
+    (reason,) = found.reasons
+    assert reason.rule is Code.CONTAINS_BARRED and reason.entity == "xc-army"
+    assert "91st Infantry Battalion (xc-bn-91), INELIGIBLE (direct, allegation " \
+        "xc-2015-bn-91-killings)" in reason.text
+    assert found.matches[0].verdict is Verdict.REVIEW
+    assert not found.duty_to_inform
+
+
+def test_each_level_between_is_judged_by_what_is_inside_it(forces: Registry) -> None:
+    assert inside(ask(forces, "xc-corps-2")) == inside(ask(forces, "xc-zone-9"))
+    assert ask(forces, "xc-bn-91").verdict is Verdict.INELIGIBLE  # its own bar
+    # The company below the 91st holds nothing: REVIEW by its own rule, subunit.
+    assert rules_of(ask(forces, "xc-co-911")) == [
+        ("subunit", "REVIEW", "xc-2015-bn-91-killings")
+    ]
+
+
+def test_it_cites_the_sources_of_the_barred_units_inside(forces: Registry) -> None:
+    found = ask(forces, "xc-army")
+    assert [source.id for source in found.sources] == ["norvia-tribune-2021"]
+    assert found.citations == ((1,),)
+    (reason,) = found.to_dict()["reasons"]
+    assert reason["rule"] == "contains-barred" and reason["code"] == "VET508"
+    assert reason["barred_units"] == [
+        {"id": "xc-bn-91", "name": "91st Infantry Battalion", "verdict": "INELIGIBLE",
+         "rule": "direct", "code": "VET501", "allegation": "xc-2015-bn-91-killings",
+         "sources": [1]},
+        {"id": "xc-bn-94", "name": "94th Infantry Battalion", "verdict": "SUSPENDED",
+         "rule": "direct", "code": "VET501", "allegation": "xc-2020-bn-94-disappearance",
+         "sources": [1]},
+    ]
+
+
+def test_a_bar_lifted_under_state_law_counts_under_dod_law(forces: Registry) -> None:
+    dod = ask(forces, "xc-army", law=Law.DOD)
+    assert inside(dod) == [
+        ("xc-bn-91", "INELIGIBLE"), ("xc-bn-92", "INELIGIBLE"), ("xc-bn-94", "SUSPENDED"),
+    ]
+
+
+def test_under_state_law_the_reason_says_what_2378d_c_asks(forces: Registry) -> None:
+    (state,) = ask(forces, "xc-army").reasons
+    assert "22 U.S.C. 2378d(c)" in state.text
+    assert "list of units prohibited" in state.text and "written agreement" in state.text
+    (dod,) = ask(forces, "xc-army", law=Law.DOD).reasons
+    assert "2378d(c)" not in dod.text
+
+
+def test_a_barred_unit_inside_counts_from_its_allegations_date(forces: Registry) -> None:
+    assert ("xc-bn-93", "INELIGIBLE") not in inside(ask(forces, "xc-army"))
+    assert ("xc-bn-93", "INELIGIBLE") in inside(ask(forces, "xc-army", as_of=date(2023, 3, 1)))
+
+
+def test_a_disbanded_barred_unit_is_inside_nothing(forces: Registry) -> None:
+    assert ("xc-bn-96", "INELIGIBLE") in inside(ask(forces, "xc-army", as_of=date(2017, 1, 1)))
+    assert ("xc-bn-96", "INELIGIBLE") not in inside(ask(forces, "xc-army"))
+
+
+def test_a_force_with_nothing_barred_inside_stays_eligible(forces: Registry) -> None:
+    found = ask(forces, "xc-navy")
+    assert (found.verdict, rules_of(found)) == (
+        Verdict.ELIGIBLE, [("clear-record", "ELIGIBLE", None)]
+    )
+    # Nothing was barred before 2014 either.
+    assert ask(forces, "xc-army", as_of=date(2013, 12, 31)).verdict is Verdict.ELIGIBLE
+
+
+def test_it_is_about_the_query_and_passes_to_no_one(forces: Registry) -> None:
+    verdicts = engine(forces)
+    for unit_id in ("xc-army", "xc-corps-2", "xc-zone-9", "xc-zone-9-hq", "xc-zone-10"):
+        assert verdicts.unit(unit_id).verdict is Verdict.ELIGIBLE, unit_id
+    assert verdicts.person("xc-edda-lorne").verdict is Verdict.ELIGIBLE  # serves in the zone
+    # A person vetted with the zone as their unit is not barred by what the zone holds.
+    matcher = FixedMatcher([candidate(forces, "xc-edda-lorne", Band.MATCH, 100),
+                            candidate(forces, "xc-zone-9", Band.MATCH, 100)])
+    found = vet_query(forces, matcher,  # type: ignore[arg-type]
+                      Query("person", "Edda Lorne", unit="9th Military Zone"),
+                      as_of=AS_OF, law=Law.STATE)
+    assert found.verdict is Verdict.ELIGIBLE
+
+
+def test_a_possible_match_for_a_force_holding_barred_units_is_review(
+    forces: Registry,
+) -> None:
+    found = ask(forces, "xc-army", band=Band.POSSIBLE)
+    assert found.verdict is Verdict.REVIEW
+    (reason,) = found.reasons
+    assert reason.rule is Code.POSSIBLE_MATCH
+    assert "it holds 91st Infantry Battalion (xc-bn-91), INELIGIBLE, and 1 more" in reason.text
+    assert [source.id for source in found.sources] == ["norvia-tribune-2021"]
+
+
+def test_the_text_names_the_first_few_and_counts_the_rest(tmp_path: Path) -> None:
+    battalions = CONTAINS_SHOWN + 3
+    units = ["units:", "  - {id: xc-army, name: Norvian Army, country: XC, force: army}"]
+    allegations = [
+        "sources:", "  - {id: xc-paper, title: Killings, publisher: Norvia Tribune}",
+        "allegations:",
+    ]
+    for n in range(1, battalions + 1):
+        units.append(f"  - {{id: xc-bn-{n}, name: Battalion {n:02d}, country: XC, "
+                     "force: army, parent: xc-army}")
+        allegations.append(
+            f"  - {{id: xc-2015-bn-{n}, summary: Killings., date: '2015', country: XC, "
+            f"violations: [extrajudicial_killing], units: [xc-bn-{n}], "
+            "credibility: credible, evidence: [{source: xc-paper}]}"
+        )
+    (tmp_path / "units.yaml").write_text("\n".join(units) + "\n", encoding="utf-8")
+    (tmp_path / "allegations.yaml").write_text("\n".join(allegations) + "\n", encoding="utf-8")
+    registry = open_registry(tmp_path)
+    found = ask(registry, "xc-army")
+    (reason,) = found.reasons
+    assert f"has {battalions} units below it that are barred" in reason.text
+    assert "Battalion 05 (xc-bn-5)" in reason.text and "Battalion 06" not in reason.text
+    assert reason.text.count("INELIGIBLE") == CONTAINS_SHOWN
+    assert "; and 3 more." in reason.text
+    assert len(found.to_dict()["reasons"][0]["barred_units"]) == battalions
+
+
+# --- current-commander -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def commanders() -> Registry:
+    return open_registry(REGISTRIES / "current-commander")
+
+
+def test_a_unit_whose_current_commander_is_barred_is_ineligible(commanders: Registry) -> None:
+    found = engine(commanders).unit("xc-blue")
+    assert rules_of(found.reasons) == [
+        ("current-commander", "INELIGIBLE", "xc-2012-red-killings")
+    ]
+    assert "Arvid Stenmark (xc-arvid-stenmark), who commands Blue Battalion on 2022-06-01" \
+        in found.reasons[0].text
+    answer = ask(commanders, "xc-blue")
+    assert [source.id for source in answer.sources] == ["norvia-tribune-2021"]
+    assert answer.duty_to_inform
+
+
+def test_a_commander_under_investigation_suspends_the_unit(commanders: Registry) -> None:
+    found = engine(commanders).unit("xc-green")
+    assert rules_of(found.reasons) == [
+        ("current-commander", "SUSPENDED", "xc-2018-moravec-torture")
+    ]
+
+
+def test_a_command_that_ended_leaves_the_unit_as_it_was(commanders: Registry) -> None:
+    # Vass commanded the Grey Battalion until 2021-12; his 2015 killing was elsewhere.
+    assert engine(commanders).unit("xc-grey").verdict is Verdict.ELIGIBLE
+    assert engine(commanders, as_of=date(2021, 6, 1)).unit("xc-grey").verdict is (
+        Verdict.INELIGIBLE
+    )
+
+
+def test_a_commander_who_takes_command_after_as_of_does_not_count_yet(
+    commanders: Registry,
+) -> None:
+    assert engine(commanders).unit("xc-white").verdict is Verdict.ELIGIBLE
+    assert engine(commanders, as_of=date(2023, 1, 1)).unit("xc-white").verdict is (
+        Verdict.INELIGIBLE
+    )
+
+
+def test_only_the_commanders_own_allegations_count_no_loop(commanders: Registry) -> None:
+    verdicts = engine(commanders)
+    # Stenmark's own verdict: the allegation naming him, once (serving in Blue brings the
+    # same allegation back, and it is not counted twice).
+    stenmark = verdicts.person("xc-arvid-stenmark")
+    assert rules_of(stenmark.reasons) == [("direct", "INELIGIBLE", "xc-2012-red-killings")]
+    # The Red Battalion has no commander today: its bars are its own (member at the time).
+    assert rules_of(verdicts.unit("xc-red").reasons) == [
+        ("member-at-the-time", "INELIGIBLE", "xc-2015-vass-killing"),
+        ("member-at-the-time", "INELIGIBLE", "xc-2012-red-killings"),
+    ]
+    # Ekberg is barred only as a serving member of the Black Battalion he commands: that
+    # does not come back to the battalion as a commander's bar.
+    assert rules_of(verdicts.person("xc-mats-ekberg").reasons) == [
+        ("serving-member", "INELIGIBLE", "xc-2019-black-killing")
+    ]
+    assert rules_of(verdicts.unit("xc-black").reasons) == [
+        ("direct", "INELIGIBLE", "xc-2019-black-killing")
+    ]
+
+
+def test_a_unit_barred_through_its_commander_bars_its_members_and_counts_inside(
+    commanders: Registry,
+) -> None:
+    assert rules_of(engine(commanders).person("xc-runa-dahl").reasons) == [
+        ("serving-member", "INELIGIBLE", "xc-2012-red-killings")
+    ]
+    assert inside(ask(commanders, "xc-lakeside")) == [
+        ("xc-blue", "INELIGIBLE"), ("xc-green", "SUSPENDED"),
+    ]
+
+
+# --- dated parent links ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def moves() -> Registry:
+    return open_registry(REGISTRIES / "dated-parents")
+
+
+def test_a_battalion_that_moved_in_after_the_commanders_abuse_is_not_barred(
+    moves: Registry,
+) -> None:
+    verdicts = engine(moves)
+    assert verdicts.unit("xc-zone-3").verdict is Verdict.INELIGIBLE  # commanded by Hale
+    assert verdicts.unit("xc-bn-31").verdict is Verdict.ELIGIBLE
+
+
+def test_a_battalion_that_moved_out_since_is_still_barred(moves: Registry) -> None:
+    found = engine(moves).unit("xc-bn-32")
+    assert rules_of(found.reasons) == [("command", "INELIGIBLE", "xc-2013-zone-3-killings")]
+    assert "32nd Battalion was below it then" in found.reasons[0].text
+
+
+def test_a_company_that_joined_a_barred_battalion_after_the_abuse(moves: Registry) -> None:
+    verdicts = engine(moves)
+    assert verdicts.unit("xc-co-331").verdict is Verdict.ELIGIBLE
+    assert rules_of(verdicts.unit("xc-co-332").reasons) == [
+        ("subunit", "REVIEW", "xc-2014-bn-33-torture")
+    ]
+
+
+def test_what_a_zone_holds_is_read_on_the_as_of_date(moves: Registry) -> None:
+    # Today the moved-out 32nd is in the 4th zone, with the 33rd.
+    assert inside(ask(moves, "xc-zone-4")) == [
+        ("xc-bn-32", "INELIGIBLE"), ("xc-bn-33", "INELIGIBLE"),
+    ]
+    # In 2015 the 32nd was still in the 3rd zone (itself barred, and holding it).
+    assert inside(ask(moves, "xc-zone-3", as_of=date(2015, 6, 1))) == [
+        ("xc-bn-32", "INELIGIBLE")
+    ]
+    assert inside(ask(moves, "xc-zone-4", as_of=date(2015, 6, 1))) == [
+        ("xc-bn-33", "INELIGIBLE")
+    ]
+    assert not [r for r in ask(moves, "xc-zone-3").reasons if r.rule is Code.CONTAINS_BARRED]
+
+
+def test_the_tree_is_walked_as_it_stood_on_a_day(moves: Registry) -> None:
+    def on(day: str) -> list[str]:
+        when = PartialDate.parse(day)
+        return moves.ancestors("xc-bn-32", when, when)
+
+    assert on("2013-05") == ["xc-zone-3", "xc-army"]
+    assert on("2017") == ["xc-zone-4", "xc-army"]
+    assert on("2016") == ["xc-zone-3", "xc-zone-4", "xc-army"]  # both, that year
+    assert moves.ancestors("xc-bn-32") == ["xc-zone-3", "xc-zone-4", "xc-army"]
+    assert moves.children["xc-zone-3"] == ("xc-bn-31", "xc-bn-32")
+
+
+# --- vet show ----------------------------------------------------------------------
+
+
+def show(registry: str, *args: str) -> Result:
+    return CliRunner().invoke(
+        app, ["show", *args, "--data", str(REGISTRIES / registry)], env={"VET_DATA": None}
+    )
+
+
+def test_show_lists_the_barred_units_below_a_unit_on_the_as_of_date() -> None:
+    result = show("dated-parents", "xc-zone-4", "--as-of", "2022-06-01", "-f", "json")
+    assert result.exit_code == 0
+    found = json.loads(result.stdout)
+    assert (found["as_of"], found["law"]) == ("2022-06-01", "state")
+    assert [(u["id"], u["verdict"], u["rule"]) for u in found["barred_units"]] == [
+        ("xc-bn-32", "INELIGIBLE", "command"), ("xc-bn-33", "INELIGIBLE", "direct"),
+    ]
+    early = json.loads(show("dated-parents", "xc-zone-4", "--as-of", "2015-06-01").stdout)
+    assert [u["id"] for u in early["barred_units"]] == ["xc-bn-33"]
+    table = show("contains-barred", "xc-army", "--as-of", "2022-06-01", "--law", "dod",
+                 "-f", "table").stdout
+    assert "Barred units below it on 2022-06-01 under DoD law" in table
+    assert "92nd Infantry Battalion (xc-bn-92): INELIGIBLE (direct, allegation" in table
+
+
+def test_show_gives_a_units_parent_link_history() -> None:
+    result = show("dated-parents", "xc-bn-32", "--as-of", "2022-06-01", "-f", "table")
+    assert result.exit_code == 0
+    lines = [line.strip("│ ") for line in result.stdout.splitlines()]
+    start = lines.index("Parents (nearest first)")
+    assert lines[start + 1:start + 3] == [
+        "4th Military Zone (xc-zone-4)", "Norvian Army (xc-army)",
+    ]
+    start = lines.index("Parent links")
+    assert lines[start + 1:start + 3] == [
+        "3rd Military Zone (xc-zone-3), 2010 to 2016-05",
+        "4th Military Zone (xc-zone-4), 2016-06 to now",
+    ]
+    found = json.loads(show("dated-parents", "xc-bn-32", "--as-of", "2014-01-01").stdout)
+    assert [u["id"] for u in found["parents"]] == ["xc-zone-3", "xc-army"]
+    assert found["parent_links"][0] == {
+        "id": "xc-zone-3", "name": "3rd Military Zone", "start": "2010", "end": "2016-05",
+    }
