@@ -147,6 +147,36 @@ def test_a_long_cycle_message_stays_short(tmp_path: Path) -> None:
     assert len(findings[0]["message"]) < 200
 
 
+def _ring_by_year(count: int) -> str:
+    """`count` units, each below the next in a ring, each link in a year of its own."""
+    return _units_yaml([
+        f"  - id: xa-u{n}\n    name: Unit {n}\n    country: XA\n    force: army\n"
+        f"    parents: [{{unit: xa-u{(n + 1) % count}, start: {1900 + n}, end: {1900 + n}}}]\n"
+        for n in range(count)
+    ])
+
+
+def test_links_that_lead_back_only_across_years_are_no_cycle(tmp_path: Path) -> None:
+    folder = registry_with(tmp_path / "reg", units=_ring_by_year(50),
+                           allegations="sources: []\nallegations: []\n")
+    assert validate_json(folder) == (0, [])
+
+
+def test_a_loop_of_dated_links_too_long_to_check_each_day_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(checks, "_CYCLE_WORK", 500)
+    folder = registry_with(tmp_path / "reg", units=_ring_by_year(50),
+                           allegations="sources: []\nallegations: []\n")
+    status, findings = validate_json(folder)
+    assert status == 1
+    assert [(item["code"], item["line"]) for item in findings] == [("VET302", 6)]
+    assert findings[0]["message"] == (
+        "the parent links of 50 units around 'xa-u0' lead back to each other, with links "
+        "starting on 50 dates: too many to check each day; break the loop"
+    )
+
+
 def test_ids_are_unique_within_their_space_only(tmp_path: Path) -> None:
     # Units and people share one id space, sources and allegations each their own:
     # a source, an allegation and a unit may carry the same id.

@@ -364,3 +364,65 @@ def test_show_gives_a_units_parent_link_history() -> None:
     assert found["parent_links"][0] == {
         "id": "xc-zone-3", "name": "3rd Military Zone", "start": "2010", "end": "2016-05",
     }
+
+
+def _every_barred_inside(registry: Registry, as_of: date, law: Law) -> dict[str, set[str]]:
+    """What contains-barred must find, by brute force: every unit judged, walked up."""
+    verdicts = Engine(registry, as_of=as_of, law=law)
+    today = PartialDate.from_date(as_of)
+    found: dict[str, set[str]] = {}
+    for unit_id, unit in registry.units.items():
+        exists = (unit.start is None or unit.start.first <= as_of) and (
+            unit.end is None or unit.end.last >= as_of)
+        if exists and verdicts.unit(unit_id).verdict.bars:
+            for above in registry.ancestors(unit_id, today, today):
+                found.setdefault(above, set()).add(unit_id)
+    return found
+
+
+@pytest.mark.parametrize("case", [
+    "verdicts", "contains-barred", "current-commander", "dated-parents", "commanded-chain",
+])
+def test_what_each_unit_holds_is_what_judging_every_unit_finds(
+    case: str, tmp_path: Path,
+) -> None:
+    if case == "commanded-chain":
+        # A zone commanded by a barred general; below it a battalion named only in a
+        # REVIEW allegation, and below that a company the command rule bars.
+        (tmp_path / "units.yaml").write_text(
+            "units:\n"
+            "  - {id: xc-army, name: Army, country: XC, force: army}\n"
+            "  - {id: xc-zone, name: Zone, country: XC, force: army, parent: xc-army}\n"
+            "  - {id: xc-bn, name: Battalion, country: XC, force: army, parent: xc-zone}\n"
+            "  - {id: xc-co, name: Company, country: XC, force: army, parent: xc-bn}\n"
+            "people:\n"
+            "  - {id: xc-gen, name: General, country: XC,"
+            " posts: [{unit: xc-zone, role: commander, start: '2010', end: '2012'}]}\n",
+            encoding="utf-8",
+        )
+        (tmp_path / "allegations.yaml").write_text(
+            "sources:\n  - {id: xc-paper, title: Report, publisher: Tribune}\n"
+            "allegations:\n"
+            "  - {id: xc-2011-kill, summary: Killings., date: '2011', country: XC,"
+            " violations: [extrajudicial_killing], people: [xc-gen], credibility: credible,"
+            " evidence: [{source: xc-paper}]}\n"
+            "  - {id: xc-2015-bn, summary: Detention., date: '2015', country: XC,"
+            " violations: [prolonged_detention_without_charges], units: [xc-bn],"
+            " credibility: credible, evidence: [{source: xc-paper}]}\n",
+            encoding="utf-8",
+        )
+        registry = open_registry(tmp_path)
+    else:
+        registry = open_registry(REGISTRIES / case)
+    for as_of in (date(2012, 6, 1), date(2016, 3, 1), date(2020, 6, 1), date(2024, 6, 1)):
+        for law in Law:
+            verdicts = Engine(registry, as_of=as_of, law=law)
+            held = {
+                unit_id: {found.id for found in verdicts.barred_inside(unit_id)}
+                for unit_id in registry.units
+            }
+            expected = _every_barred_inside(registry, as_of, law)
+            assert {k: v for k, v in held.items() if v} == expected, (as_of, law)
+    if case == "commanded-chain":
+        assert expected == {"xc-army": {"xc-zone", "xc-bn", "xc-co"},
+                            "xc-zone": {"xc-bn", "xc-co"}, "xc-bn": {"xc-co"}}

@@ -38,6 +38,9 @@ _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u
 
 # How many units a cycle message lists before it only gives the count.
 _CYCLE_SHOWN = 8
+# The most link checks the cycle check makes for one group of units that lead back to
+# each other through links in force on different days.
+_CYCLE_WORK = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -374,16 +377,29 @@ def _parent_cycles(records: Records) -> Iterator[Finding]:
         starts = {link.start.first: link.start for link in links if link.start}
         days: list[PartialDate | None] = [starts[first] for first in sorted(starts)]
         if any(link.start is None for link in links):
-            days.insert(0, None if all(link.end is None for link in links) else
-                        PartialDate.from_date(min(link.end.last for link in links if link.end)))
+            # Before any start: the earliest end is a day on which every link with an
+            # open start still holds.
+            ends = [link.end for link in links if link.end is not None]
+            days.insert(0, min(ends, key=lambda end: end.last) if ends else None)
+        # A registry built to make this slow (thousands of units whose links lead back
+        # to each other, each starting on another day) is cut short, and said so.
+        checked = days[:max(1, _CYCLE_WORK // len(links))]
         seen: set[frozenset[str]] = set()
-        for day in days:
+        for day in checked:
             for cycle in _cycles_on(members, edges, day):
                 key = frozenset(unit for unit, _ in cycle)
                 if key in seen:
                     continue
                 seen.add(key)
                 yield _cycle_finding(records, index_of, cycle, day)
+        if len(checked) < len(days) and not seen:
+            first = min(component, key=index_of.__getitem__)
+            yield records.finding(
+                UNITS, edges[first][0][2], Code.PARENT_CYCLE,
+                f"the parent links of {len(component)} units around {clip(first, 40)} lead "
+                f"back to each other, with links starting on {len(days)} dates: too many to "
+                "check each day; break the loop",
+            )
 
 
 def _cycle_finding(

@@ -393,12 +393,21 @@ class Engine:
             return self._inside
         registry = self.registry
         judged: dict[str, None] = dict.fromkeys(registry.allegations_by_unit)
+        commanded: list[str] = []
         for person_id in registry.allegations_by_person:
             person = registry.people.get(person_id)
             for post in person.posts if person is not None else ():
                 judged[post.unit] = None
                 if post.role is Role.COMMANDER:
-                    judged.update(dict.fromkeys(registry.descendants(post.unit)))
+                    commanded.append(post.unit)
+        # Every unit ever below a commanded one, in one walk however many commanders.
+        walked = set(commanded)
+        while commanded:
+            for child in registry.children.get(commanded.pop(), ()):
+                if child not in walked:
+                    walked.add(child)
+                    judged[child] = None
+                    commanded.append(child)
         below: dict[str, list[str]] = {}
         for unit_id in judged:
             unit = registry.units.get(unit_id)
