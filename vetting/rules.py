@@ -7,8 +7,11 @@ rules carry the effect to the units and people it reaches, each leaving a
 verdict is the worst of its reasons; a query's answer adds what matching found.
 
 The engine works per entity and remembers what it computed, so a verdict costs
-a walk up one chain of parents and the posts of the units on it, never a scan
-of the registry: one `Engine` per (as-of date, law) serves a whole batch.
+a walk up the parent links of the unit (as they stood on the day that matters)
+and the posts of the units on them, never a scan of the registry: one `Engine`
+per (as-of date, law) serves a whole batch. A query that names a unit also
+learns which barred units it holds (contains-barred): that is worked out once
+per engine, from the few units an allegation can reach, walked up once each.
 """
 
 from __future__ import annotations
