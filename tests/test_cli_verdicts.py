@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from datetime import date
 from pathlib import Path
 
@@ -16,14 +15,14 @@ import pytest
 from cli_helpers import assert_usage_error
 from rich.console import Console
 from typer.testing import CliRunner, Result
-from verdict_helpers import VERDICTS, FixedMatcher, candidate
+from verdict_helpers import VERDICTS, FixedMatcher, assert_golden, candidate, plain_80
 
 from vetting.cli import app
 from vetting.matching import Band
 from vetting.model import Law
 from vetting.registry import open_registry
 from vetting.render.table import print_verdict
-from vetting.rules import Answer, Query, vet_query
+from vetting.rules import Query, vet_query
 
 HERE = Path(__file__).parent
 GOLDEN = HERE / "golden"
@@ -37,14 +36,6 @@ def vet(*args: str, env: dict[str, str] | None = None) -> Result:
 def vet_json(*args: str) -> tuple[int, dict]:
     result = vet(*args, "--as-of", "2020-06-01", "--format", "json")
     return result.exit_code, json.loads(result.stdout)
-
-
-def assert_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("VET_UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8")
 
 
 # --- exit statuses -------------------------------------------------------------------
@@ -218,15 +209,6 @@ def test_table_of_a_person_in_a_unit_at_80_columns() -> None:
         as_of=date(2020, 6, 1), law=Law.STATE,
     )
     assert_golden("vet-person-mira-quell-customs.txt", plain_80(answer))
-
-
-def plain_80(answer: Answer) -> str:
-    stream = io.StringIO()
-    print_verdict(answer, Console(file=stream, width=80, no_color=True, color_system=None))
-    text = stream.getvalue()
-    assert "\x1b[" not in text
-    assert max(len(line) for line in text.splitlines()) == 80
-    return text
 
 
 def test_table_prints_names_as_written_never_as_markup() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
-from verdict_helpers import REGISTRIES, FixedMatcher, candidate
+from verdict_helpers import REGISTRIES, FixedMatcher, assert_golden, candidate, plain_80
 
 from vetting.cli import app
 from vetting.codes import Code
@@ -107,6 +107,12 @@ def test_a_bar_lifted_under_state_law_counts_under_dod_law(forces: Registry) -> 
     assert inside(dod) == [
         ("xc-bn-91", "INELIGIBLE"), ("xc-bn-92", "INELIGIBLE"), ("xc-bn-94", "SUSPENDED"),
     ]
+
+
+def test_the_table_names_the_barred_units_and_cites_their_sources(forces: Registry) -> None:
+    text = plain_80(ask(forces, "xc-army"))
+    assert_golden("vet-unit-norvian-army.txt", text)
+    assert "│   REVIEW  VET508 contains-barred  [1]" in text
 
 
 def test_under_state_law_the_reason_says_what_2378d_c_asks(forces: Registry) -> None:

@@ -8,14 +8,21 @@ a name is matched, so the test does not move when matching improves.
 
 from __future__ import annotations
 
+import io
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from rich.console import Console
+
 from vetting.matching import Band, Candidate
 from vetting.registry import Registry
+from vetting.render.table import print_verdict
+from vetting.rules import Answer
 
 REGISTRIES = Path(__file__).parent / "fixtures" / "registries"
 VERDICTS = REGISTRIES / "verdicts"
+GOLDEN = Path(__file__).parent / "golden"
 
 
 class FixedMatcher:
@@ -42,3 +49,22 @@ def candidate(
     kind = "unit" if entity_id in registry.units else "person"
     record = registry.units.get(entity_id) or registry.people[entity_id]
     return Candidate(entity_id, kind, record.name, written or record.name, score, band, why)
+
+
+def assert_golden(name: str, text: str) -> None:
+    """`text` is the golden file `name` (VET_UPDATE_GOLDEN=1 rewrites it)."""
+    path = GOLDEN / name
+    if os.environ.get("VET_UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+def plain_80(answer: Answer) -> str:
+    """The verdict panel at 80 columns without colour."""
+    stream = io.StringIO()
+    print_verdict(answer, Console(file=stream, width=80, no_color=True, color_system=None))
+    text = stream.getvalue()
+    assert "\x1b[" not in text
+    assert max(len(line) for line in text.splitlines()) == 80
+    return text
