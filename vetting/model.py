@@ -328,7 +328,7 @@ class Unit(Record):
     @field_validator("parents")
     @classmethod
     def _not_with_parent(cls, links: list[ParentLink], info: ValidationInfo) -> list[ParentLink]:
-        if links and info.data.get("parent"):
+        if info.data.get("parent"):  # `parents: []` beside `parent` too, as the schema says
             raise PydanticCustomError(
                 PARENT_AND_PARENTS,
                 "a unit has either `parent` (undated) or `parents` (dated links), not both; "

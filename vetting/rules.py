@@ -163,7 +163,8 @@ class Engine:
         self._units: dict[str, EntityVerdict] = {}
         self._people: dict[str, EntityVerdict] = {}
         self._above: dict[tuple[str, PartialDate], list[str]] = {}
-        self._inside: dict[str, list[str]] | None = None
+        self._candidates: dict[str, list[str]] | None = None
+        self._inside: dict[str, list[str]] = {}
         self._asked: dict[str, EntityVerdict] = {}
 
     # --- one allegation -------------------------------------------------------------
@@ -379,21 +380,31 @@ class Engine:
     def barred_inside(self, unit_id: str) -> list[EntityVerdict]:
         """The units below a unit on the as-of date that are INELIGIBLE or SUSPENDED.
 
-        Worst first, then by name. Worked out for every unit at once, the first time
-        a unit with units below it is asked about: see `_barred_below`.
+        Worst first, then by name. Only the units an allegation can bar are looked
+        at (see `_could_be_barred_below`), and only those below this unit are judged.
         """
         if not self.registry.children.get(unit_id):
             return []
-        return [self.unit(below) for below in self._barred_below().get(unit_id, ())]
+        found = self._inside.get(unit_id)
+        if found is None:
+            found = [
+                below for below in self._could_be_barred_below().get(unit_id, ())
+                if self.unit(below).verdict.bars
+            ]
+            found.sort(key=lambda below: (
+                -self.unit(below).verdict.severity, self.registry.units[below].name, below,
+            ))
+            self._inside[unit_id] = found
+        return [self.unit(below) for below in found]
 
-    def _barred_below(self) -> dict[str, list[str]]:
+    def _could_be_barred_below(self) -> dict[str, list[str]]:
         # A unit can only be barred by an allegation that names it, or names a person
-        # who held a post in it, or commanded it or a unit above it. So only those
-        # units are judged, and each that is barred on the as-of date is filed under
-        # every unit above it that day: one pass up per barred unit, never a scan down
-        # from each unit asked about.
-        if self._inside is not None:
-            return self._inside
+        # who held a post in it, or commanded it or a unit above it. Those units are
+        # found once, each filed under every unit above it on the as-of date (one walk
+        # up each), so a query never scans the units below the unit it names, and
+        # judges only those of the few that are below it.
+        if self._candidates is not None:
+            return self._candidates
         registry = self.registry
         judged: dict[str, None] = dict.fromkeys(registry.allegations_by_unit)
         commanded: list[str] = []
@@ -418,15 +429,9 @@ class Engine:
                 continue
             if not spans_overlap(unit.start, unit.end, self._today, self._today):
                 continue  # disbanded, or not yet formed: inside nothing on that day
-            if not self.unit(unit_id).verdict.bars:
-                continue
             for above in self._above_on(unit_id, self._today):
                 below.setdefault(above, []).append(unit_id)
-        for listed in below.values():
-            listed.sort(key=lambda found: (
-                -self.unit(found).verdict.severity, registry.units[found].name, found,
-            ))
-        self._inside = below
+        self._candidates = below
         return below
 
     def _contains_barred(self, unit_id: str) -> Reason | None:
