@@ -1,8 +1,9 @@
 """Integrity checks across records, beyond what the schema of one record can say.
 
 `run()` takes the records `records.read()` kept and returns findings (VET3xx):
-references to ids that do not exist, parent cycles, duplicate ids, spans that
-end before they start, allegations dated in the future, blank names, allegations
+references to ids that do not exist, parent cycles (on any day, for dated
+links), overlapping dated parent links, duplicate ids, spans that end before
+they start, allegations dated in the future, blank names, allegations
 with no subject, names shared by two units of one country, and unused sources.
 `validate()` is the whole of `vet validate` for one registry folder: read,
 schema, integrity.
