@@ -23,6 +23,8 @@ from vetting.names import (
     read_number_words,
     roman_value,
     sound_key,
+    text_notes,
+    tokenize,
 )
 
 # --- text -----------------------------------------------------------------------------
@@ -69,11 +71,27 @@ def test_greek_look_alikes_are_read_as_latin_inside_latin_text() -> None:
     assert fold("Z\u03bfna Militar") == "zona militar"  # Greek ο
 
 
-def test_a_word_wholly_in_another_script_keeps_its_letters() -> None:
-    # "сор" is a Russian word made of look-alikes; in Cyrillic text it stays Cyrillic,
-    # so it can never pass for the Latin "cop".
-    assert fold("сор") == "сор"
+def test_a_word_wholly_in_another_script_is_transliterated_by_sound_not_shape() -> None:
+    # "сор" is a Russian word made of look-alikes; in Cyrillic text it is read as it
+    # sounds, so it can never pass for the Latin "cop".
+    assert fold("сор") == "sor"
     assert fold("Полиция сор") != fold("Полиция cop")
+
+
+@pytest.mark.parametrize(
+    ("written", "latin"),
+    [("Коваленко", "kovalenko"), ("Одеса", "odesa"), ("Παπαδόπουλος", "papadopoylos"),
+     ("محمد", "mhmd"), ("Søren", "soren")],
+)
+def test_other_scripts_fold_to_their_latin_transliteration(written: str, latin: str) -> None:
+    assert fold(written) == latin
+
+
+def test_a_transliteration_is_noted() -> None:
+    shown = "Олександр Коваленко"
+    notes = text_notes(shown, shown, tokenize(shown))
+    assert notes == ['"Олександр" transliterated as "oleksandr"',
+                     '"Коваленко" transliterated as "kovalenko"']
 
 
 # --- numbers --------------------------------------------------------------------------

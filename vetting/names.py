@@ -17,6 +17,7 @@ from importlib import resources
 from typing import Any
 
 import yaml
+from anyascii import anyascii
 from rapidfuzz.distance import Levenshtein
 
 # --- vocabulary files --------------------------------------------------------------
@@ -110,12 +111,16 @@ def text_notes(text: str, shown: str, tokens: Sequence[Token]) -> list[str]:
     notes = []
     if shown != " ".join(text.split()):
         notes.append("invisible characters removed")
+    table = _confusables()
     for token in tokens:
         if token.number is None and not token.text.isascii() and (
             token.key != _strip_marks(token.text)
         ):
-            notes.append(f'"{token.text}" has look-alike letters of another script, '
-                         f'read as "{token.key}"')
+            if _strip_marks("".join(table.get(char, char) for char in token.text)) == token.key:
+                notes.append(f'"{token.text}" has look-alike letters of another script, '
+                             f'read as "{token.key}"')
+            else:
+                notes.append(f'"{token.text}" transliterated as "{token.key}"')
     return notes
 
 
@@ -137,10 +142,26 @@ def _fold_word(word: str, latin_context: bool) -> str:
             char in table or not char.isalpha() for char in word
         ))
     ):
-        # Only look-alikes inside Latin text are mapped: a word wholly in another
-        # script keeps its letters, so mapping never makes a foreign word Latin.
+        # Only look-alikes inside Latin text are mapped by shape: a word wholly in
+        # another script is transliterated by sound, so "сор" is "sor", never "cop".
         word = "".join(table.get(char, char) for char in word)
-    return _strip_marks(word)
+    return _transliterate(_strip_marks(word))
+
+
+_NOT_ASCII_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def _transliterate(folded: str) -> str:
+    """Letters left outside ASCII (Cyrillic, Arabic, Greek, `ø`) in their Latin spelling.
+
+    anyascii spells each letter as a Latin reader would say it, so `Коваленко`
+    and `Kovalenko` fold alike; its apostrophes for Arabic hamza and ayin go, as
+    punctuation does elsewhere. A word anyascii cannot spell keeps its letters.
+    """
+    if folded.isascii():
+        return folded
+    latin = _NOT_ASCII_WORD.sub("", anyascii(folded).lower())
+    return latin or folded
 
 
 def fold(text: str) -> str:
