@@ -1026,8 +1026,11 @@ def parse_person(text: str, culture: str | None = None) -> PersonReadings:
     tokens = [token for token in tokenize(shown) if token.number is None]
     notes = tuple(text_notes(text, shown, tokens))
     set_aside: list[str] = []
+    # A rank is set aside while two words of name remain ("Juan Mayor López" keeps
+    # Mayor), or one where single names are usual ("Kolonel Sutrisno").
+    remain = 1 if chosen.read == "single-names" else 2
     while tokens:
-        for size in range(min(vocab.rank_longest, len(tokens) - 2), 0, -1):
+        for size in range(min(vocab.rank_longest, len(tokens) - remain), 0, -1):
             if tuple(token.key for token in tokens[:size]) in vocab.ranks:
                 last = tokens[size - 1]
                 set_aside.append(shown[tokens[0].start: last.end + last.dotted])
@@ -1138,7 +1141,12 @@ def _chain_reading(chain: list[_Part], family: list[_Part], order: str) -> Perso
 def _patronymic(
     parts: list[_Part], before: list[_Part], upper: list[_Part], vocab: _PeopleVocab
 ) -> _Readings:
-    """Given name, patronymic, surname, or surname first (East Slavic)."""
+    """Given name, patronymic, surname, or surname first (East Slavic).
+
+    The patronymic is known by its ending; so are some surnames (`Karpovich`),
+    so each word that may be the patronymic gives a reading, the one after the
+    given name first.
+    """
     marked = [i for i, part in enumerate(parts) if _is_patronymic(part.key, vocab)]
     surname = before or (upper if len(upper) == 1 else [])
     if surname:
@@ -1146,14 +1154,19 @@ def _patronymic(
         patronymic = [part for part in rest if _is_patronymic(part.key, vocab)][-1:]
         given = [part for part in rest if part not in patronymic]
         order = ("surname first (before the comma)" if before else "surname in capitals")
-        return [_reading(given, [*_merged(surname)[:1], *patronymic], order, 0)] if given else []
+        return [_reading(given, [_joined(surname), *patronymic], order, 0)] if given else []
     count = len(parts)
-    if marked and count >= 3:
-        at = marked[-1]
-        if at == count - 1:
-            return [_reading(parts[1:at], [parts[0], parts[at]], "surname first", 0)]
-        if at >= 1:
-            return [_reading(parts[:at], [parts[-1], parts[at]], "given names first", 0)]
+    readings: _Readings = []
+    if count >= 3:
+        for at in marked:
+            if at == count - 1:
+                readings.append(_reading(parts[1:at], [parts[0], parts[at]], "surname first",
+                                         1 if len(marked) > 1 else 0))
+            elif at >= 1:
+                readings.append(_reading(parts[:at], [_joined(parts[at + 1:]), parts[at]],
+                                         "given names first", 0))
+    if readings:
+        return readings
     if count == 1:
         return [_reading([], parts, "a surname alone", 1)]
     return [_reading(parts[:-1], parts[-1:], "given names first", 0),
@@ -1241,10 +1254,24 @@ def _word_key(token: Token, vocab: _PeopleVocab, culture: Culture) -> str:
         return SCRIPT + skeleton(_fold_word(text, False))
     key = vocab.variants.get(token.key, token.key)
     if culture.read == "patronymic":
-        for ending, read in vocab.patronymics:
-            stem = key[: len(key) - len(ending)]
-            if key.endswith(ending) and len(stem) >= 3:
-                return vocab.variants.get(stem, stem) + read
+        return _patronymic_key(key)
+    return key
+
+
+@lru_cache(maxsize=50_000)
+def _patronymic_key(key: str) -> str:
+    """A patronymic as its given name's line and one ending: `Yuriyovych`, `Yurievich`
+    and `Юрійович` all give `yuriyovich`. The stem a listed name fits is taken
+    (`yuri` of `yuriyovych`, not `yur`); else the longest stem."""
+    vocab = _people_vocab()
+    fits = [(key[: len(key) - len(ending)], read) for ending, read in vocab.patronymics
+            if key.endswith(ending) and len(key) - len(ending) >= 3]
+    for stem, read in fits:
+        if stem in vocab.variants:
+            return vocab.variants[stem] + read
+    if fits:
+        stem, read = max(fits, key=lambda fit: len(fit[0]))
+        return stem + read
     return key
 
 
