@@ -19,6 +19,8 @@ import pytest
 from typer.testing import CliRunner
 
 from vetting.cli import app
+from vetting.matching import Band, Matcher
+from vetting.model import Person
 from vetting.names import culture_of, parse_person
 
 REGISTRY = Path(__file__).parent / "fixtures" / "registries" / "naming-cultures"
@@ -170,3 +172,15 @@ def test_a_batch_reads_each_row_by_its_country(tmp_path: Path) -> None:
         ("INELIGIBLE", "ua-kovalenko"), ("INELIGIBLE", "eg-zayyat"),
         ("REVIEW", ""), ("ELIGIBLE", ""),
     ]
+
+
+def test_a_spelling_line_never_changes_how_a_name_compares_with_others() -> None:
+    # Elena is on Olena's line (name_variants.yaml) and still sounds as Helena.
+    people = [Person(id="mx-helena", name="Helena Ibarra Ochoa", country="MX"),
+              Person(id="ua-olena", name="Olena Ivanivna Bondar", country="UA")]
+    matcher = Matcher([], people)
+    found = matcher.match_person("Elena Ibarra Ochoa")
+    assert [(c.id, c.band) for c in found] == [("mx-helena", Band.MATCH)]
+    found = matcher.match_person("Elena Ivanovna Bondar")
+    assert [(c.id, c.band) for c in found] == [("ua-olena", Band.MATCH)]
+    assert "given name Elena = Olena (spellings of one name)" in found[0].explanation

@@ -52,6 +52,7 @@ from vetting.names import (
     parse_unit,
     skeleton,
     sound_key,
+    spelling_line,
 )
 
 if TYPE_CHECKING:
@@ -662,7 +663,11 @@ class _Spellings:
         self._initials: dict[str, list[int]] = defaultdict(list)  # by first letter
         self._lone: dict[str, list[int]] = defaultdict(list)  # names that are one letter
         self._skeletons: dict[str, list[int]] = defaultdict(list)  # by consonants
+        self._lines: dict[str, list[int]] = defaultdict(list)  # by name_variants.yaml line
         for index, bare in enumerate(self._bare):
+            line = spelling_line(self._names[index])
+            if line is not None:
+                self._lines[line].append(index)
             if bare:
                 self._sounds[sound_key(bare)].append(index)
                 self._skeletons[_consonants(bare)].append(index)
@@ -684,6 +689,9 @@ class _Spellings:
         # Each relation `_similar` accepts, gathered separately; then `_similar` decides.
         indexes = set(self._sounds.get(sound_key(bare), ()))
         indexes.update(self._skeletons.get(_consonants(bare), ()))
+        line = spelling_line(name)
+        if line is not None:
+            indexes.update(self._lines.get(line, ()))
         indexes.update(self._initials.get(bare, ()) if len(bare) == 1
                        else self._lone.get(bare[0], ()))
         indexes.update(index for _, _, index in process.extract(
@@ -1092,6 +1100,9 @@ def _similar(mine: str, theirs: str) -> tuple[float, str]:
     """Similarity of two folded names and how they relate: same, sounds, initial, close."""
     if mine == theirs:
         return SAME, "same"
+    line = spelling_line(mine)
+    if line is not None and line == spelling_line(theirs):
+        return SAME, "variant"  # spellings of one name (name_variants.yaml)
     bare_mine, bare_theirs = _bare(mine), _bare(theirs)
     if mine.startswith(SCRIPT) or theirs.startswith(SCRIPT):
         # Written in Arabic script on one side at least: only consonants to go on, and
@@ -1112,7 +1123,7 @@ def _similar(mine: str, theirs: str) -> tuple[float, str]:
 
 
 _PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "dela", "delos", "delas",
-                        "al", "bin", "ibn", "bint"})
+                        "al", "el", "bin", "ibn", "bint"})
 
 
 def _consonants(bare: str) -> str:
@@ -1129,7 +1140,8 @@ def _bare(name: str) -> str:
 
 
 def _particles(name: str) -> tuple[str, ...]:
-    return tuple(word for word in name.split() if word in _PARTICLES)
+    # Spellings of one particle are one (El-Sayed, Al-Sayed: name_variants.yaml).
+    return tuple(spelling_line(word) or word for word in name.split() if word in _PARTICLES)
 
 
 def _compare_reading(
@@ -1194,7 +1206,7 @@ def _compare_reading(
     return 0.35 * first + 0.25 * second + 0.40 * given, capped
 
 
-_SURE = ("same", "sounds")  # relations that leave a name sure
+_SURE = ("same", "sounds", "variant")  # relations that leave a name sure
 
 
 def _reading_text(side: str, reading: PersonName) -> str:
@@ -1302,6 +1314,7 @@ def _relation_text(what: str, said: str, written: str, relation: str) -> str:
         "initial": f"{what} {said} fits {written} as an initial",
         "close": f"{what} {said} ~ {written} (spelling differs)",
         "particle": f"{what} {said} ~ {written} (a particle differs)",
+        "variant": f"{what} {said} = {written} (spellings of one name)",
         "script": f"{what} {said} ~ {written} (transliterated: the consonants agree)",
     }.get(relation, f"{what} {said} differs from {written}")
 

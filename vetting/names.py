@@ -870,14 +870,13 @@ class Culture:
     name: str
     read: str
     labels: tuple[str, str]
-    particles: frozenset[str]
+    particles: frozenset[str]  # people.yaml's and its own
 
 
 @dataclass(frozen=True)
 class _PeopleVocab:
     ranks: frozenset[tuple[str, ...]]
     rank_longest: int
-    particles: frozenset[str]
     compounds: dict[str, tuple[tuple[str, ...], ...]]  # by first word
     sounds: tuple[tuple[str, str], ...]
     variants: dict[str, str]  # a spelling -> the one that stands for its line
@@ -916,6 +915,7 @@ def _people_vocab() -> _PeopleVocab:
             variants[" ".join(form)] = head
             if len(form) > 1:
                 several.append(form)
+    particles = frozenset(_strip_marks(str(p)) for p in _section("people.yaml", "particles", list))
     patronymics = [
         (_strip_marks(str(ending)), _strip_marks(str(read)))
         for read, endings in _section("naming.yaml", "patronymic_endings", dict).items()
@@ -931,7 +931,7 @@ def _people_vocab() -> _PeopleVocab:
                                   f"needs `read` (one of {', '.join(_READS)}) and two `labels`")
         cultures[name] = Culture(
             str(name), entry["read"], (str(entry["labels"][0]), str(entry["labels"][1])),
-            frozenset(_strip_marks(str(p)) for p in entry.get("particles") or ()),
+            particles | {_strip_marks(str(p)) for p in entry.get("particles") or ()},
         )
         for code in entry.get("countries") or ():
             countries[str(code)] = str(name)
@@ -942,9 +942,6 @@ def _people_vocab() -> _PeopleVocab:
     return _PeopleVocab(
         ranks=ranks,
         rank_longest=max(len(rank) for rank in ranks),
-        particles=frozenset(
-            _strip_marks(str(p)) for p in _section("people.yaml", "particles", list)
-        ),
         compounds=_by_first_word([
             *(_form_keys(str(c)) for c in _section("people.yaml", "compound_surnames", list)),
             *several,
@@ -963,6 +960,16 @@ def _people_vocab() -> _PeopleVocab:
         countries=countries,
         default=default,
     )
+
+
+def spelling_line(key: str) -> str | None:
+    """The line of name_variants.yaml a folded name is on (its first spelling), or None.
+
+    Two names on one line are spellings of one name (`mohamed`, `muhammad`, `md`);
+    each keeps its own key, so a line never changes how a name compares with
+    others (`Elena` still sounds as `Helena`).
+    """
+    return _people_vocab().variants.get(key)
 
 
 def culture_of(country: str | None) -> str:
@@ -1219,9 +1226,8 @@ def _group(
     shown: str, tokens: Sequence[Token], vocab: _PeopleVocab, culture: Culture
 ) -> list[_Part]:
     """Names of a name: particles and compound surnames kept with their surname, `Abd`
-    with the name it joins, spellings of one name read alike (name_variants.yaml)."""
+    with the name it joins, names of several words in name_variants.yaml together."""
     parts: list[_Part] = []
-    particles = vocab.particles | culture.particles
     keys = [_word_key(token, vocab, culture) for token in tokens]
     index = 0
     while index < len(tokens):
@@ -1233,10 +1239,9 @@ def _group(
                     break
             else:
                 size = 1
-                while index + size < len(tokens) and keys[index + size - 1] in particles:
+                while index + size < len(tokens) and keys[index + size - 1] in culture.particles:
                     size += 1
             key = " ".join(keys[index: index + size])
-            key = vocab.variants.get(key, key)
         group = tokens[index: index + size]
         parts.append(_Part(key, " ".join(token.text for token in group), group[0].start,
                            group[-1].end, all(token.caps for token in group)))
@@ -1245,17 +1250,17 @@ def _group(
 
 
 def _word_key(token: Token, vocab: _PeopleVocab, culture: Culture) -> str:
-    """A word of a name as compared: its spelling's line, or its Arabic consonants."""
+    """A word of a name as compared: folded, a patronymic's ending read as one, or
+    its consonants when written in Arabic script."""
     if _ARABIC.search(token.text):
         # The article is written joined to the name (الرحمن, "al-Rahman"): it goes, as
         # `al` goes from a Latin name compared without its particles.
         text = token.text[2:] if token.text.startswith("ال") and len(token.text) > 3 else (
             token.text)
         return SCRIPT + skeleton(_fold_word(text, False))
-    key = vocab.variants.get(token.key, token.key)
     if culture.read == "patronymic":
-        return _patronymic_key(key)
-    return key
+        return _patronymic_key(token.key)
+    return token.key
 
 
 @lru_cache(maxsize=50_000)
@@ -1289,7 +1294,7 @@ def _abd(
         if rest.startswith(SCRIPT):
             return after - index + 1, SCRIPT + skeleton("bd" + rest[1:])
         return after - index + 1, "abd" + _without_article(rest, ("al", "el", "ul", "il"))
-    if key.startswith("abd") and not key.startswith(SCRIPT):
+    if key.startswith("abd") and key not in vocab.variants:  # Abdullah: on its line
         tail = _without_article(key[3:], vocab.articles)
         if tail != key[3:]:
             return 1, "abd" + tail
