@@ -490,17 +490,14 @@ class Matcher:
         without one, by each registry person's own.
         """
         fits = self._person_fits(query, _query_culture(country))
-        return self._people_found(*fits, birth_date, country, limit)
+        return self._people_found(fits, birth_date, country, limit)
 
-    def _person_fits(
-        self, query: str, culture: str | None
-    ) -> tuple[PersonReadings, list[tuple[int, _Fit]]]:
-        """The query read, and the registry names that fit it well enough to list."""
-        fits: list[tuple[int, _Fit]] = []
-        first: PersonReadings | None = None
+    def _person_fits(self, query: str, culture: str | None) -> list[_QueryFit]:
+        """The registry names that fit the query well enough to list, each with the
+        query as read for it."""
+        fits: list[_QueryFit] = []
         for reading_culture in (culture,) if culture else self._person_cultures:
             parsed = parse_person(query[:MAX_QUERY], reading_culture)
-            first = first or parsed
             for index in self._person_candidates(parsed):
                 entry = self._person_entries[index]
                 if culture is None and entry.name.culture != reading_culture:
@@ -510,14 +507,12 @@ class Matcher:
                     usual = self._usual_of[index] = _usual_readings(entry.name)
                 fit = _person_fit(parsed, usual)
                 if fit is not None and _shown_score(fit[0]) >= PERSON_POSSIBLE_AT:
-                    fits.append((index, fit))  # the others are never listed nor read
-        # Ranks, notes and the folded key do not depend on the culture.
-        return first or parse_person(query[:MAX_QUERY], culture), fits
+                    fits.append((index, fit, parsed))  # the others are never listed nor read
+        return fits
 
     def _people_found(
         self,
-        parsed: PersonReadings,
-        fits: Iterable[tuple[int, _Fit]],
+        fits: Iterable[_QueryFit],
         birth_date: PartialDate | None,
         country: str | None,
         limit: int,
@@ -526,21 +521,22 @@ class Matcher:
         best: dict[int, tuple[tuple[bool, float, bool], Candidate]] = {}
         # Candidates are ranked unexplained, and only those the answer lists are
         # explained: from each one's best fit (by id) and what its context says.
-        explained: dict[str, tuple[_Fit, tuple[str, ...]]] = {}
-        for index, fit in fits:
+        explained: dict[str, tuple[_Fit, PersonReadings, tuple[str, ...]]] = {}
+        for index, fit, parsed in fits:
             entry = self._person_entries[index]
             person = self._people[entry.entity]
             context, unsure = _person_context(person, birth_date, country)
             scored = _Scored(fit[0], fit[1] or unsure, (), parsed.key == entry.name.key)
             candidate = _candidate(person, "person", entry.written, scored, PERSON_POSSIBLE_AT)
             if candidate is not None and _keep_best(best, entry.entity, candidate, scored.exact):
-                explained[candidate.id] = (fit, context)
-        return [
+                explained[candidate.id] = (fit, parsed, context)
+        found = _finish([candidate for _, candidate in best.values()], limit)
+        for position, candidate in enumerate(found):
+            fit, parsed, context = explained[candidate.id]
             # `_finish` may have added why a match was demoted: it comes last.
-            replace(candidate, explanation=(*_person_why(parsed, explained[candidate.id][0]),
-                                            *explained[candidate.id][1], *candidate.explanation))
-            for candidate in _finish([candidate for _, candidate in best.values()], limit)
-        ]
+            found[position] = replace(candidate, explanation=(
+                *_person_why(parsed, fit), *context, *candidate.explanation))
+        return found
 
     def _person_candidates(self, query: PersonReadings) -> list[int]:
         """Every registry name the rules may not rule out for some reading of the query.
@@ -617,7 +613,7 @@ class Matcher:
         for given, label in ((birth_dates, "birth_dates"), (countries, "countries")):
             if given is not None and len(given) != len(queries):
                 raise ValueError(f"{label} has {len(given)} items for {len(queries)} queries")
-        fitted: dict[tuple[str, str | None], tuple[PersonReadings, list[tuple[int, _Fit]]]] = {}
+        fitted: dict[tuple[str, str | None], list[_QueryFit]] = {}
         done: dict[tuple[str, PartialDate | None, str | None], list[Candidate]] = {}
         results: list[list[Candidate]] = []
         for index, query in enumerate(queries):
@@ -630,7 +626,7 @@ class Matcher:
                 read = (query, _query_culture(key[2]))
                 if read not in fitted:
                     fitted[read] = self._person_fits(*read)
-                done[key] = self._people_found(*fitted[read], key[1], key[2], limit)
+                done[key] = self._people_found(fitted[read], key[1], key[2], limit)
             results.append(done[key])
         return results
 
@@ -1044,6 +1040,8 @@ def compare_people(
 
 # The score of the best pair of readings, whether it is capped, and the pair.
 _Fit = tuple[float, bool, PersonName, PersonName]
+# A registry name's index, its fit, and the query as read for it (by its naming culture).
+_QueryFit = tuple[int, _Fit, PersonReadings]
 
 
 def _person_fit(query: PersonReadings, usual: Sequence[PersonName]) -> _Fit | None:
@@ -1154,7 +1152,7 @@ def _compare_reading(
     first, relation = _similar(mine.surnames[0], theirs.surnames[0])
     if relation == "different":
         return None
-    principal, other = theirs.labels
+    principal, second_part = theirs.labels
     if why is not None:
         why.append(_relation_text(principal, mine.surnames_written[0],
                                   theirs.surnames_written[0], relation))
@@ -1173,14 +1171,14 @@ def _compare_reading(
         if relation == "different" and (given_differs or not both_given):
             return None  # another mother's family, and nothing else to go on
         if why is not None:
-            why.append(_relation_text(other, mine.surnames_written[1],
+            why.append(_relation_text(second_part, mine.surnames_written[1],
                                       theirs.surnames_written[1], relation))
         capped |= relation not in _SURE
     elif len(mine.surnames) != len(theirs.surnames):
         second = MISSING_SECOND_SURNAME
         if why is not None:
             side = "query" if len(mine.surnames) > 1 else "registry name"
-            why.append(f"{other} only in the {side}")
+            why.append(f"{second_part} only in the {side}")
         capped = True
     else:
         second = SAME
