@@ -871,6 +871,7 @@ class Culture:
     read: str
     labels: tuple[str, str]
     particles: frozenset[str]  # people.yaml's and its own
+    sounds: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -894,12 +895,7 @@ _READS = ("two-surnames", "principal-last", "chain", "patronymic", "single-names
 @cache
 def _people_vocab() -> _PeopleVocab:
     ranks = frozenset(_form_keys(str(rank)) for rank in _section("people.yaml", "ranks", list))
-    sounds = []
-    for rule in _section("people.yaml", "sounds", list):
-        if not (isinstance(rule, list) and len(rule) == 2):
-            raise VocabularyError("vocabulary file vetting/vocab/people.yaml: each sound rule "
-                                  "is a pair [written, read as]")
-        sounds.append((str(rule[0]), str(rule[1] or "")))
+    sounds = _pairs(_section("people.yaml", "sounds", list), "people.yaml: sounds")
     variants: dict[str, str] = {}
     several: list[tuple[str, ...]] = []
     for line in _section("name_variants.yaml", "variants", list):
@@ -932,6 +928,7 @@ def _people_vocab() -> _PeopleVocab:
         cultures[name] = Culture(
             str(name), entry["read"], (str(entry["labels"][0]), str(entry["labels"][1])),
             particles | {_strip_marks(str(p)) for p in entry.get("particles") or ()},
+            _pairs(entry.get("sounds") or [], f"naming.yaml: culture {name!r}: sounds"),
         )
         for code in entry.get("countries") or ():
             countries[str(code)] = str(name)
@@ -946,7 +943,7 @@ def _people_vocab() -> _PeopleVocab:
             *(_form_keys(str(c)) for c in _section("people.yaml", "compound_surnames", list)),
             *several,
         ]),
-        sounds=tuple(sounds),
+        sounds=sounds,
         variants=variants,
         abd_prefixes=frozenset(
             _strip_marks(str(p)) for p in _section("name_variants.yaml", "abd_prefixes", list)
@@ -960,6 +957,16 @@ def _people_vocab() -> _PeopleVocab:
         countries=countries,
         default=default,
     )
+
+
+def _pairs(rules: object, where: str) -> tuple[tuple[str, str], ...]:
+    """Rewriting rules [written, read as], checked."""
+    if not isinstance(rules, list) or not all(
+        isinstance(rule, list) and len(rule) == 2 for rule in rules
+    ):
+        raise VocabularyError(f"vocabulary file vetting/vocab/{where}: each rule is a pair "
+                              f"[written, read as]")
+    return tuple((str(rule[0]), str(rule[1] or "")) for rule in rules)
 
 
 def spelling_line(key: str) -> str | None:
@@ -1231,17 +1238,19 @@ def _group(
     keys = [_word_key(token, vocab, culture) for token in tokens]
     index = 0
     while index < len(tokens):
-        size, key = _abd(tokens, keys, index, vocab)
-        if not size:
-            for compound in vocab.compounds.get(keys[index], ()):
-                if tuple(keys[index: index + len(compound)]) == compound:
-                    size = len(compound)
-                    break
-            else:
-                size = 1
-                while index + size < len(tokens) and keys[index + size - 1] in culture.particles:
-                    size += 1
-            key = " ".join(keys[index: index + size])
+        # Particles lead the name after them: "de la Garza", "bin Abdul Razak".
+        lead = 0
+        while index + lead < len(tokens) - 1 and keys[index + lead] in culture.particles:
+            lead += 1
+        size, key = _abd(tokens, keys, index + lead, vocab)
+        if size:
+            key = " ".join((*keys[index: index + lead], key))
+        else:
+            size = next((len(compound) for compound in vocab.compounds.get(keys[index + lead], ())
+                         if tuple(keys[index + lead: index + lead + len(compound)]) == compound),
+                        1)
+            key = " ".join(keys[index: index + lead + size])
+        size += lead
         group = tokens[index: index + size]
         parts.append(_Part(key, " ".join(token.text for token in group), group[0].start,
                            group[-1].end, all(token.caps for token in group)))
@@ -1258,9 +1267,19 @@ def _word_key(token: Token, vocab: _PeopleVocab, culture: Culture) -> str:
         text = token.text[2:] if token.text.startswith("ال") and len(token.text) > 3 else (
             token.text)
         return SCRIPT + skeleton(_fold_word(text, False))
+    key = token.key
+    if culture.sounds and key not in vocab.variants:
+        key = _culture_sounds(key, culture.sounds)
     if culture.read == "patronymic":
-        return _patronymic_key(token.key)
-    return token.key
+        return _patronymic_key(key)
+    return key
+
+
+@lru_cache(maxsize=50_000)
+def _culture_sounds(key: str, sounds: tuple[tuple[str, str], ...]) -> str:
+    for written, read in sounds:
+        key = key.replace(written, read)
+    return key
 
 
 @lru_cache(maxsize=50_000)
