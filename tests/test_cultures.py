@@ -184,3 +184,13 @@ def test_a_spelling_line_never_changes_how_a_name_compares_with_others() -> None
     found = matcher.match_person("Elena Ivanovna Bondar")
     assert [(c.id, c.band) for c in found] == [("ua-olena", Band.MATCH)]
     assert "given name Elena = Olena (spellings of one name)" in found[0].explanation
+
+
+@pytest.mark.parametrize("culture", ["spanish", "portuguese", "filipino", "arabic",
+                                     "east-slavic", "indonesian", "western"])
+@pytest.mark.parametrize("name", ["", "-", "ال", "Abd", "bin al", "Abd al", "Dela",
+                                  "Abdel Abdel Abdel", "Petrovych Ivanovych", ", Ahmed",
+                                  "Ahmed ,", "ب" * 1000])
+def test_names_of_no_usual_shape_are_read_without_error(culture: str, name: str) -> None:
+    parsed = parse_person(name, culture)
+    assert all(reading.surnames for reading in parsed.readings)

@@ -1065,7 +1065,7 @@ def parse_person(text: str, culture: str | None = None) -> PersonReadings:
     }[chosen.read]
     readings = [
         replace(reading, labels=chosen.labels) if reading.labels != chosen.labels else reading
-        for reading in read(parts, before, upper, vocab)
+        for reading in (read(parts, before, upper, vocab) if parts else ())
     ]
     readings.sort(key=lambda reading: reading.cost)
     key = " ".join(token.key for token in tokens)
