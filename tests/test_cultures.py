@@ -194,3 +194,10 @@ def test_a_spelling_line_never_changes_how_a_name_compares_with_others() -> None
 def test_names_of_no_usual_shape_are_read_without_error(culture: str, name: str) -> None:
     parsed = parse_person(name, culture)
     assert all(reading.surnames for reading in parsed.readings)
+
+
+def test_a_registry_name_in_another_script_is_found_and_said_to_be_transliterated() -> None:
+    people = [Person(id="ua-kovalchuk", name="Олександр Петрович Ковальчук", country="UA")]
+    found = Matcher([], people).match_person("KOVALCHUK Oleksandr Petrovych")
+    assert [(c.id, c.band) for c in found] == [("ua-kovalchuk", Band.MATCH)]
+    assert 'registry name: "Ковальчук" transliterated as "kovalchuk"' in found[0].explanation

@@ -529,7 +529,9 @@ class Matcher:
             scored = _Scored(fit[0], fit[1] or unsure, (), parsed.key == entry.name.key)
             candidate = _candidate(person, "person", entry.written, scored, PERSON_POSSIBLE_AT)
             if candidate is not None and _keep_best(best, entry.entity, candidate, scored.exact):
-                explained[candidate.id] = (fit, parsed, context)
+                # What reading the registry's name took (a transliteration) is said too.
+                notes = tuple(f"registry name: {note}" for note in entry.name.notes)
+                explained[candidate.id] = (fit, parsed, (*notes, *context))
         found = _finish([candidate for _, candidate in best.values()], limit)
         for position, candidate in enumerate(found):
             fit, parsed, context = explained[candidate.id]
