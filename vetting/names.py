@@ -1188,9 +1188,8 @@ def _patronymic(
 
 
 def _is_patronymic(key: str, vocab: _PeopleVocab) -> bool:
-    return key.endswith(("ovich", "ovna")) and len(key) >= 7 and any(
-        key.endswith(read) for _, read in vocab.patronymics
-    )
+    # `_patronymic_key` has given every patronymic one of the endings it is read as.
+    return any(key.endswith(read) and len(key) - len(read) >= 3 for _, read in vocab.patronymics)
 
 
 def _single_names(
