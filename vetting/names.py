@@ -1260,7 +1260,7 @@ def _group(
 def _word_key(token: Token, vocab: _PeopleVocab, culture: Culture) -> str:
     """A word of a name as compared: folded, a patronymic's ending read as one, or
     its consonants when written in Arabic script."""
-    if _ARABIC.search(token.text):
+    if not token.text.isascii() and _ARABIC.search(token.text):
         # The article is written joined to the name (الرحمن, "al-Rahman"): it goes, as
         # `al` goes from a Latin name compared without its particles.
         text = token.text[2:] if token.text.startswith("ال") and len(token.text) > 3 else (
