@@ -13,6 +13,11 @@
    hard negatives (neighbouring numbers, another unit type with the same number,
    same surnames with another given name, another second surname) and English
    forms that are not in the sample.
+3. One labelled set of invented people per naming culture
+   (`tests/data/cultures/*.yaml`: Arabic, East Slavic, Filipino, Portuguese,
+   Indonesian, western): transliterations, other scripts, name orders, and hard
+   negatives (common given and father's names with another family name, a
+   contradicting birth date or country). All sets' people are in one matcher.
 
 For each query: `found` = its own entity is the single best candidate (in either
 band), `match` = found in the `match` band, `ambiguous` = its own entity ties
@@ -40,6 +45,7 @@ from vetting.names import parse_unit
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tests" / "data" / "sfm-mx"
 LABELLED = ROOT / "tests" / "data" / "matching_labelled.yaml"
+CULTURES = ROOT / "tests" / "data" / "cultures"
 
 # Sample variants that cannot be resolved against canonical names alone, and why.
 # They may come back `possible` or unmatched, never as a wrong `match`. Besides
@@ -202,16 +208,33 @@ def evaluate_labelled(path: Path = LABELLED) -> tuple[Tally, Tally]:
     for case in data["unit_queries"]:
         got = matcher.match_unit(case["query"], country=case.get("country"))
         score(unit_tally, case["query"], case.get("expect"), got)
-    person_tally = Tally("labelled people")
-    for case in data["person_queries"]:
+    return unit_tally, _people_tally("labelled people", matcher, data["person_queries"])
+
+
+def _people_tally(name: str, matcher: Matcher, cases: Iterable[dict[str, Any]]) -> Tally:
+    tally = Tally(name)
+    for case in cases:
         dob = case.get("dob")
         got = matcher.match_person(
-            case["query"],
+            str(case["query"]),
             birth_date=PartialDate.parse(str(dob)) if dob is not None else None,
             country=case.get("country"),
         )
-        score(person_tally, case["query"], case.get("expect"), got)
-    return unit_tally, person_tally
+        score(tally, str(case["query"]), case.get("expect"), got)
+    return tally
+
+
+def evaluate_cultures(folder: Path = CULTURES) -> list[Tally]:
+    """One labelled set of invented people per naming culture (tests/data/cultures/).
+
+    Each set is matched against its own people and, so that a culture's rules
+    are tried beside the others', against every other set's people too.
+    """
+    sets = [yaml.safe_load(path.read_text("utf-8")) for path in sorted(folder.glob("*.yaml"))]
+    people = [Person.model_validate(item) for data in sets for item in data["people"]]
+    matcher = Matcher([], people)
+    return [_people_tally(f"people, {data['culture']}", matcher, data["person_queries"])
+            for data in sets]
 
 
 def report(sample: SampleResult, labelled: Sequence[Tally], misses: bool) -> str:
@@ -237,7 +260,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--misses", action="store_true", help="list every query not found")
     options = parser.parse_args(argv)
-    print(report(evaluate_sample(), evaluate_labelled(), options.misses))
+    print(report(evaluate_sample(), [*evaluate_labelled(), *evaluate_cultures()],
+                 options.misses))
     return 0
 
 

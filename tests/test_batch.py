@@ -352,6 +352,18 @@ def test_a_name_that_looks_like_a_formula_is_vetted_as_written(tmp_path: Path) -
     assert rows[0]["verdict"] == "INELIGIBLE"
 
 
+def test_a_name_in_another_script_is_vetted_through_its_transliteration(
+    tmp_path: Path,
+) -> None:
+    roster_text = "name\nСелестино Ортига Бренес\nمحمد\n"
+    path = _write(tmp_path / "scripts.csv", roster_text.encode("utf-8"))
+    rows = jsonl(run(path, "--format", "jsonl"))
+    # Vetted, not refused as "neither a name nor a unit".
+    assert [row["verdict"] for row in rows] == ["INELIGIBLE", "ELIGIBLE"]
+    assert rows[0]["matches"][0]["id"] == "xa-celestino-ortiga"
+    assert '"Ортига" transliterated as "ortiga"' in rows[0]["matches"][0]["explanation"]
+
+
 def test_jsonl_has_row_input_and_every_key_of_vet_unit_json() -> None:
     unit = CliRunner(env={"VET_DATA": None}).invoke(app, [
         "unit", "401st Infantry Battalion", "--format", "json", "--data", str(REGISTRY),

@@ -15,8 +15,11 @@ import pytest
 import yaml
 
 from bench.batch import roster_csv
-from bench.scale import recall
+from bench.matching import CULTURES
+from bench.scale import Exhaustive, recall
 from bench.synth import write_registry
+from vetting.matching import Matcher
+from vetting.model import Person
 from vetting.registry import open_registry
 
 
@@ -34,3 +37,23 @@ def test_the_index_finds_every_candidate_exhaustive_scoring_finds(
     assert found.misses == []
     assert found.found == found.expected
     assert found.listed_found == found.listed
+
+
+def test_the_index_finds_every_candidate_in_every_naming_culture() -> None:
+    # The labelled people of every naming culture (tests/data/cultures/), each query
+    # with its country and without one (then read by each registry person's culture):
+    # transliterations, Arabic script, patronymics, single names.
+    sets = [yaml.safe_load(path.read_text("utf-8")) for path in sorted(CULTURES.glob("*.yaml"))]
+    people = [Person.model_validate(item) for data in sets for item in data["people"]]
+    indexed, exhaustive = Matcher([], people), Exhaustive([], people)
+    asked = expected = 0
+    for data in sets:
+        for case in data["person_queries"]:
+            for country in {case.get("country"), None}:
+                want = exhaustive.match_person(str(case["query"]), country=country, limit=999)
+                got = indexed.match_person(str(case["query"]), country=country, limit=999)
+                assert [c.id for c in got] == [c.id for c in want], case["query"]
+                asked += 1
+                expected += len(want)
+    assert asked > 100
+    assert expected > 100

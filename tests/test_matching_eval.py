@@ -6,6 +6,7 @@ sample is Security Force Monitor's (CC BY 4.0, tests/data/sfm-mx/README.md).
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -15,7 +16,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # bench/ lives beside tests/, outside the package
 
-from bench.matching import evaluate_labelled, evaluate_sample, main  # noqa: E402
+from bench.matching import (  # noqa: E402
+    Tally,
+    evaluate_cultures,
+    evaluate_labelled,
+    evaluate_sample,
+    main,
+)
 
 # The figures reached when this check was written.
 SAMPLE_FOUND = 348  # of 370 unit variants
@@ -26,6 +33,15 @@ SAMPLE_RESOLVABLE_FOUND = 341  # of the 341 that can be resolved in principle
 SAMPLE_MATCH_BAND = 308
 LABELLED_UNITS_FOUND = 39
 LABELLED_PEOPLE_FOUND = 19
+# Per naming culture (tests/data/cultures/): queries, found, in the `match` band.
+CULTURES = {
+    "arabic": (35, 23, 20),
+    "east-slavic": (29, 21, 19),
+    "filipino": (18, 12, 8),
+    "indonesian": (15, 10, 8),
+    "portuguese": (16, 11, 7),
+    "western": (12, 8, 6),
+}
 
 
 def test_sample_units() -> None:
@@ -59,9 +75,32 @@ def test_labelled_set() -> None:
     assert people.negatives_right == people.negatives >= 10
 
 
+@functools.cache
+def _cultures() -> dict[str, Tally]:
+    return {tally.name.removeprefix("people, "): tally for tally in evaluate_cultures()}
+
+
+@pytest.mark.parametrize("culture", sorted(CULTURES))
+def test_labelled_people_of_each_naming_culture(culture: str) -> None:
+    tally = _cultures()[culture]
+    queries, found, match = CULTURES[culture]
+    assert tally.queries == queries
+    assert tally.found >= found
+    assert tally.match >= match
+    assert tally.wrong == 0
+    assert tally.negatives_right == tally.negatives >= 4
+
+
+def test_every_naming_culture_has_a_labelled_set() -> None:
+    from vetting.names import _people_vocab
+
+    assert set(_people_vocab().cultures) - {"spanish"} <= set(_cultures())  # spanish: the set above
+
+
 def test_the_report_prints_every_set(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 0
     printed = capsys.readouterr().out
     for name in ("sample units, all variants", "sample people", "labelled units",
-                 "labelled people", "unresolvable sample variants"):
+                 "labelled people", "people, arabic", "people, east-slavic",
+                 "unresolvable sample variants"):
         assert name in printed

@@ -23,6 +23,8 @@ from vetting.names import (
     read_number_words,
     roman_value,
     sound_key,
+    text_notes,
+    tokenize,
 )
 
 # --- text -----------------------------------------------------------------------------
@@ -69,11 +71,27 @@ def test_greek_look_alikes_are_read_as_latin_inside_latin_text() -> None:
     assert fold("Z\u03bfna Militar") == "zona militar"  # Greek ο
 
 
-def test_a_word_wholly_in_another_script_keeps_its_letters() -> None:
-    # "сор" is a Russian word made of look-alikes; in Cyrillic text it stays Cyrillic,
-    # so it can never pass for the Latin "cop".
-    assert fold("сор") == "сор"
+def test_a_word_wholly_in_another_script_is_transliterated_by_sound_not_shape() -> None:
+    # "сор" is a Russian word made of look-alikes; in Cyrillic text it is read as it
+    # sounds, so it can never pass for the Latin "cop".
+    assert fold("сор") == "sor"
     assert fold("Полиция сор") != fold("Полиция cop")
+
+
+@pytest.mark.parametrize(
+    ("written", "latin"),
+    [("Коваленко", "kovalenko"), ("Одеса", "odesa"), ("Παπαδόπουλος", "papadopoylos"),
+     ("محمد", "mhmd"), ("Søren", "soren")],
+)
+def test_other_scripts_fold_to_their_latin_transliteration(written: str, latin: str) -> None:
+    assert fold(written) == latin
+
+
+def test_a_transliteration_is_noted() -> None:
+    shown = "Олександр Коваленко"
+    notes = text_notes(shown, shown, tokenize(shown))
+    assert notes == ['"Олександр" transliterated as "oleksandr"',
+                     '"Коваленко" transliterated as "kovalenko"']
 
 
 # --- numbers --------------------------------------------------------------------------
@@ -324,7 +342,7 @@ def test_vocabulary_files_ship_in_the_package_with_a_header() -> None:
     folder = resources.files("vetting").joinpath("vocab")
     shipped = sorted(entry.name for entry in folder.iterdir())
     assert {"units.yaml", "numbers.yaml", "people.yaml", "places.yaml", "words.yaml",
-            "confusables.tsv"} <= set(shipped)
+            "confusables.tsv", "naming.yaml", "name_variants.yaml"} <= set(shipped)
     for name in shipped:
         assert folder.joinpath(name).read_text("utf-8").startswith("# "), name
 
@@ -333,7 +351,7 @@ def test_vocabulary_files_ship_in_the_package_with_a_header() -> None:
 def fresh_vocabulary() -> Iterator[None]:
     def clear() -> None:
         for cached in (names._vocab, names.lexicon, names._people_vocab, names._correct,
-                       names._ordinal_endings, names._confusables):
+                       names._ordinal_endings, names._confusables, names._patronymic_key):
             cached.cache_clear()
 
     clear()
@@ -380,3 +398,35 @@ def test_a_word_equally_near_two_vocabulary_words_is_not_corrected() -> None:
         for seed in range(4)
     }
     assert seen == {"[] ('nueva', 'tomas', 'guayabal')\n"}
+
+
+@pytest.mark.parametrize(
+    ("naming", "message"),
+    [
+        ("default: spanish\ncultures:\n  spanish: {read: sideways, labels: [a, b]}\n"
+         "patronymic_endings: {}\n", "read"),
+        ("default: nowhere\ncultures:\n  spanish: {read: two-surnames, labels: [a, b]}\n"
+         "patronymic_endings: {}\n", "default culture 'nowhere'"),
+        ("default: spanish\ncultures:\n  spanish: {read: two-surnames, labels: [a, b],\n"
+         "    sounds: [[h]]}\npatronymic_endings: {}\n", "pair"),
+    ],
+)
+def test_a_malformed_naming_culture_is_reported(
+    monkeypatch: pytest.MonkeyPatch, fresh_vocabulary: None, naming: str, message: str
+) -> None:
+    real = names._vocab_text
+    monkeypatch.setattr(names, "_vocab_text",
+                        lambda name: naming if name == "naming.yaml" else real(name))
+    with pytest.raises(VocabularyError, match=message):
+        parse_person("Iván Reyes Arzate")
+
+
+def test_a_spelling_on_two_lines_is_reported(
+    monkeypatch: pytest.MonkeyPatch, fresh_vocabulary: None
+) -> None:
+    real = names._vocab_text
+    variants = "variants:\n  - [Omar, Umar]\n  - [Umar, Omer]\nabd_prefixes: []\narticles: []\n"
+    monkeypatch.setattr(names, "_vocab_text",
+                        lambda name: variants if name == "name_variants.yaml" else real(name))
+    with pytest.raises(VocabularyError, match="'umar' is on two lines"):
+        parse_person("Omar Ahmed Hassan")

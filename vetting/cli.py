@@ -438,8 +438,10 @@ def person(
 ) -> None:
     """Vet a person, alone or as a member of a unit (the worse of the two verdicts).
 
-    The name is matched against every person in the registry; --dob and
-    --country keep a contradicting candidate out of the match band. Exit status:
+    The name is matched against every person in the registry, read the way
+    names are written in --country (without it, in each person's country), in
+    any script; --dob and --country keep a contradicting candidate out of the
+    match band. Exit status:
     0 ELIGIBLE, 1 INELIGIBLE or SUSPENDED, 3 REVIEW, 2 usage error or unusable
     registry.
 

@@ -40,14 +40,19 @@ from rapidfuzz.distance import JaroWinkler
 from vetting.model import PartialDate, Person, Unit, spans_overlap
 from vetting.names import (
     MISSPELT_NOTE,
+    SCRIPT,
+    SINGLE_NAME,
     PersonName,
     PersonReadings,
     UnitName,
+    culture_of,
     initials_fit,
     lexicon,
     parse_person,
     parse_unit,
+    skeleton,
     sound_key,
+    spelling_line,
 )
 
 if TYPE_CHECKING:
@@ -154,10 +159,14 @@ class Matcher:
         surnames: dict[str, None] = {}
         given: dict[str, None] = {}
         for entity, person in enumerate(self._people):
+            culture = culture_of(person.country)
             for written in dict.fromkeys(person.names):
-                self._add_person(entity, written, surnames, given)
+                self._add_person(entity, written, culture, surnames, given)
         self._person_surnames = list(surnames)
         self._person_given = list(given)
+        # The naming cultures the registry's people are read by: a query without a
+        # country is read by each, against the people read by it.
+        self._person_cultures = sorted({entry.name.culture for entry in self._person_entries})
         self._forget()
 
     def _forget(self) -> None:
@@ -218,9 +227,14 @@ class Matcher:
             self._postings[f"{state}|-"].append(index)
 
     def _add_person(
-        self, entity: int, written: str, surnames: dict[str, None], given: dict[str, None]
+        self,
+        entity: int,
+        written: str,
+        culture: str,
+        surnames: dict[str, None],
+        given: dict[str, None],
     ) -> None:
-        parsed = parse_person(written)
+        parsed = parse_person(written, culture)
         if not any(reading.surnames for reading in parsed.readings):
             return
         index = len(self._person_entries)
@@ -256,7 +270,7 @@ class Matcher:
     STATE = (
         "_unit_entries", "_unit_countries", "_postings", "_initials",
         "_acronym_names", "_acronyms", "_unit_words", "_person_entries", "_person_blocks",
-        "_person_surnames", "_person_given", "_unit_states",
+        "_person_surnames", "_person_given", "_unit_states", "_person_cultures",
     )
 
     def state(self) -> dict[str, Any]:
@@ -470,26 +484,35 @@ class Matcher:
         country: str | None = None,
         limit: int = 10,
     ) -> list[Candidate]:
-        """People the query may name, best first: `match` and `possible` only."""
-        return self._people_found(*self._person_fits(query), birth_date, country, limit)
+        """People the query may name, best first: `match` and `possible` only.
 
-    def _person_fits(self, query: str) -> tuple[PersonReadings, list[tuple[int, _Fit]]]:
-        """The query read, and the registry names that fit it well enough to list."""
-        parsed = parse_person(query[:MAX_QUERY])
-        fits: list[tuple[int, _Fit]] = []
-        for index in self._person_candidates(parsed):
-            usual = self._usual_of.get(index)
-            if usual is None:
-                usual = self._usual_of[index] = _usual_readings(self._person_entries[index].name)
-            fit = _person_fit(parsed, usual)
-            if fit is not None and _shown_score(fit[0]) >= PERSON_POSSIBLE_AT:
-                fits.append((index, fit))  # the others are never listed nor read
-        return parsed, fits
+        The query is read by the naming culture of `country` (vocab/naming.yaml);
+        without one, by each registry person's own.
+        """
+        fits = self._person_fits(query, _query_culture(country))
+        return self._people_found(fits, birth_date, country, limit)
+
+    def _person_fits(self, query: str, culture: str | None) -> list[_QueryFit]:
+        """The registry names that fit the query well enough to list, each with the
+        query as read for it."""
+        fits: list[_QueryFit] = []
+        for reading_culture in (culture,) if culture else self._person_cultures:
+            parsed = parse_person(query[:MAX_QUERY], reading_culture)
+            for index in self._person_candidates(parsed):
+                entry = self._person_entries[index]
+                if culture is None and entry.name.culture != reading_culture:
+                    continue  # read by another culture: compared in that culture's turn
+                usual = self._usual_of.get(index)
+                if usual is None:
+                    usual = self._usual_of[index] = _usual_readings(entry.name)
+                fit = _person_fit(parsed, usual)
+                if fit is not None and _shown_score(fit[0]) >= PERSON_POSSIBLE_AT:
+                    fits.append((index, fit, parsed))  # the others are never listed nor read
+        return fits
 
     def _people_found(
         self,
-        parsed: PersonReadings,
-        fits: Iterable[tuple[int, _Fit]],
+        fits: Iterable[_QueryFit],
         birth_date: PartialDate | None,
         country: str | None,
         limit: int,
@@ -498,21 +521,24 @@ class Matcher:
         best: dict[int, tuple[tuple[bool, float, bool], Candidate]] = {}
         # Candidates are ranked unexplained, and only those the answer lists are
         # explained: from each one's best fit (by id) and what its context says.
-        explained: dict[str, tuple[_Fit, tuple[str, ...]]] = {}
-        for index, fit in fits:
+        explained: dict[str, tuple[_Fit, PersonReadings, tuple[str, ...]]] = {}
+        for index, fit, parsed in fits:
             entry = self._person_entries[index]
             person = self._people[entry.entity]
             context, unsure = _person_context(person, birth_date, country)
             scored = _Scored(fit[0], fit[1] or unsure, (), parsed.key == entry.name.key)
             candidate = _candidate(person, "person", entry.written, scored, PERSON_POSSIBLE_AT)
             if candidate is not None and _keep_best(best, entry.entity, candidate, scored.exact):
-                explained[candidate.id] = (fit, context)
-        return [
+                # What reading the registry's name took (a transliteration) is said too.
+                notes = tuple(f"registry name: {note}" for note in entry.name.notes)
+                explained[candidate.id] = (fit, parsed, (*notes, *context))
+        found = _finish([candidate for _, candidate in best.values()], limit)
+        for position, candidate in enumerate(found):
+            fit, parsed, context = explained[candidate.id]
             # `_finish` may have added why a match was demoted: it comes last.
-            replace(candidate, explanation=(*_person_why(parsed, explained[candidate.id][0]),
-                                            *explained[candidate.id][1], *candidate.explanation))
-            for candidate in _finish([candidate for _, candidate in best.values()], limit)
-        ]
+            found[position] = replace(candidate, explanation=(
+                *_person_why(parsed, fit), *context, *candidate.explanation))
+        return found
 
     def _person_candidates(self, query: PersonReadings) -> list[int]:
         """Every registry name the rules may not rule out for some reading of the query.
@@ -589,7 +615,7 @@ class Matcher:
         for given, label in ((birth_dates, "birth_dates"), (countries, "countries")):
             if given is not None and len(given) != len(queries):
                 raise ValueError(f"{label} has {len(given)} items for {len(queries)} queries")
-        fitted: dict[str, tuple[PersonReadings, list[tuple[int, _Fit]]]] = {}
+        fitted: dict[tuple[str, str | None], list[_QueryFit]] = {}
         done: dict[tuple[str, PartialDate | None, str | None], list[Candidate]] = {}
         results: list[list[Candidate]] = []
         for index, query in enumerate(queries):
@@ -599,9 +625,10 @@ class Matcher:
                 countries[index] if countries is not None else None,
             )
             if key not in done:
-                if query not in fitted:
-                    fitted[query] = self._person_fits(query)
-                done[key] = self._people_found(*fitted[query], key[1], key[2], limit)
+                read = (query, _query_culture(key[2]))
+                if read not in fitted:
+                    fitted[read] = self._person_fits(*read)
+                done[key] = self._people_found(fitted[read], key[1], key[2], limit)
             results.append(done[key])
         return results
 
@@ -613,6 +640,11 @@ def _similar_words(word: str, words: Sequence[str]) -> list[str]:
             word, words, scorer=fuzz.ratio, score_cutoff=WORD_ALIKE, limit=None
         )
     ]
+
+
+def _query_culture(country: str | None) -> str | None:
+    """The naming culture a query with this country is read by; None without one."""
+    return culture_of(country) if country else None
 
 
 def _second(reading: PersonName) -> str:
@@ -628,9 +660,15 @@ class _Spellings:
         self._sounds: dict[str, list[int]] = defaultdict(list)
         self._initials: dict[str, list[int]] = defaultdict(list)  # by first letter
         self._lone: dict[str, list[int]] = defaultdict(list)  # names that are one letter
+        self._skeletons: dict[str, list[int]] = defaultdict(list)  # by consonants
+        self._lines: dict[str, list[int]] = defaultdict(list)  # by name_variants.yaml line
         for index, bare in enumerate(self._bare):
+            line = spelling_line(self._names[index])
+            if line is not None:
+                self._lines[line].append(index)
             if bare:
                 self._sounds[sound_key(bare)].append(index)
+                self._skeletons[_consonants(bare)].append(index)
                 self._initials[bare[0]].append(index)
                 if len(bare) == 1:
                     self._lone[bare].append(index)
@@ -648,6 +686,10 @@ class _Spellings:
             return ()
         # Each relation `_similar` accepts, gathered separately; then `_similar` decides.
         indexes = set(self._sounds.get(sound_key(bare), ()))
+        indexes.update(self._skeletons.get(_consonants(bare), ()))
+        line = spelling_line(name)
+        if line is not None:
+            indexes.update(self._lines.get(line, ()))
         indexes.update(self._initials.get(bare, ()) if len(bare) == 1
                        else self._lone.get(bare[0], ()))
         indexes.update(index for _, _, index in process.extract(
@@ -976,6 +1018,7 @@ SAME = 100.0
 SOUNDS_ALIKE = 97.0
 PARTICLE = 96.0  # "Fuente" for "de la Fuente": another way of writing it, or another family
 INITIAL = 90.0
+TRANSLITERATED = 90.0  # a name in Arabic script whose consonants a Latin spelling shares
 CLOSE = 85.0  # Jaro-Winkler at or above this: a spelling variant, not another name
 MISSING_SECOND_SURNAME = 85.0
 EXTRA_GIVEN = 4.0
@@ -999,6 +1042,8 @@ def compare_people(
 
 # The score of the best pair of readings, whether it is capped, and the pair.
 _Fit = tuple[float, bool, PersonName, PersonName]
+# A registry name's index, its fit, and the query as read for it (by its naming culture).
+_QueryFit = tuple[int, _Fit, PersonReadings]
 
 
 def _person_fit(query: PersonReadings, usual: Sequence[PersonName]) -> _Fit | None:
@@ -1055,7 +1100,16 @@ def _similar(mine: str, theirs: str) -> tuple[float, str]:
     """Similarity of two folded names and how they relate: same, sounds, initial, close."""
     if mine == theirs:
         return SAME, "same"
+    line = spelling_line(mine)
+    if line is not None and line == spelling_line(theirs):
+        return SAME, "variant"  # spellings of one name (name_variants.yaml)
     bare_mine, bare_theirs = _bare(mine), _bare(theirs)
+    if mine.startswith(SCRIPT) or theirs.startswith(SCRIPT):
+        # Written in Arabic script on one side at least: only consonants to go on, and
+        # several names share them (Mohamed, Mahmoud), so never sure.
+        if _consonants(bare_mine) == _consonants(bare_theirs):
+            return TRANSLITERATED, "script"
+        return 0.0, "different"
     if sound_key(bare_mine) == sound_key(bare_theirs):
         # "de la Fuente" and "Fuente" may be one surname written with and without its
         # particle, or two families ("Fuente", "Fuentes" are near too): never sure.
@@ -1068,7 +1122,13 @@ def _similar(mine: str, theirs: str) -> tuple[float, str]:
     return similarity, "close" if similarity >= CLOSE else "different"
 
 
-_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y"})
+_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "dela", "delos", "delas",
+                        "al", "el", "bin", "ibn", "bint"})
+
+
+def _consonants(bare: str) -> str:
+    """A name's consonants, whether written in Arabic script (`~mhmd`) or in Latin."""
+    return bare[len(SCRIPT):] if bare.startswith(SCRIPT) else skeleton(bare.replace(" ", ""))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -1080,7 +1140,8 @@ def _bare(name: str) -> str:
 
 
 def _particles(name: str) -> tuple[str, ...]:
-    return tuple(word for word in name.split() if word in _PARTICLES)
+    # Spellings of one particle are one (El-Sayed, Al-Sayed: name_variants.yaml).
+    return tuple(spelling_line(word) or word for word in name.split() if word in _PARTICLES)
 
 
 def _compare_reading(
@@ -1093,8 +1154,9 @@ def _compare_reading(
     first, relation = _similar(mine.surnames[0], theirs.surnames[0])
     if relation == "different":
         return None
+    principal, second_part = theirs.labels
     if why is not None:
-        why.append(_relation_text("first surname", mine.surnames_written[0],
+        why.append(_relation_text(principal, mine.surnames_written[0],
                                   theirs.surnames_written[0], relation))
     capped = relation not in _SURE
     # When the second surnames or the given names differ, the other must agree.
@@ -1111,17 +1173,23 @@ def _compare_reading(
         if relation == "different" and (given_differs or not both_given):
             return None  # another mother's family, and nothing else to go on
         if why is not None:
-            why.append(_relation_text("second surname", mine.surnames_written[1],
+            why.append(_relation_text(second_part, mine.surnames_written[1],
                                       theirs.surnames_written[1], relation))
         capped |= relation not in _SURE
     elif len(mine.surnames) != len(theirs.surnames):
         second = MISSING_SECOND_SURNAME
         if why is not None:
             side = "query" if len(mine.surnames) > 1 else "registry name"
-            why.append(f"second surname only in the {side}")
+            why.append(f"{second_part} only in the {side}")
         capped = True
     else:
         second = SAME
+    if mine.middle or theirs.middle:
+        middle = _compare_middle(mine, theirs, why)
+        if middle is None:
+            return None
+        second = min(second, middle[0])
+        capped |= middle[1]
     for reading, other in ((mine, theirs), (theirs, mine)):
         if reading.cost and not all(_any_alike((name,), other.given) for name in reading.given):
             # A less likely reading stands only where the other name bears it out:
@@ -1138,7 +1206,7 @@ def _compare_reading(
     return 0.35 * first + 0.25 * second + 0.40 * given, capped
 
 
-_SURE = ("same", "sounds")  # relations that leave a name sure
+_SURE = ("same", "sounds", "variant")  # relations that leave a name sure
 
 
 def _reading_text(side: str, reading: PersonName) -> str:
@@ -1147,9 +1215,40 @@ def _reading_text(side: str, reading: PersonName) -> str:
             f"surnames {' '.join(reading.surnames_written)}")
 
 
+def _compare_middle(
+    mine: PersonName, theirs: PersonName, why: list[str] | None
+) -> tuple[float, bool] | None:
+    """Grandfathers' names of two Arabic chains, in order; None when one differs.
+
+    Two men of one family, given and father's name alike, whose grandfathers
+    differ are cousins, not one man. A grandfather's name on one side only
+    leaves the name `possible`.
+    """
+    score, capped = SAME, len(mine.middle) != len(theirs.middle)
+    for position, (said, written) in enumerate(zip(mine.middle, theirs.middle, strict=False)):
+        similarity, relation = _similar(said, written)
+        if relation == "different":
+            return None
+        score = min(score, similarity)
+        capped |= relation not in _SURE
+        if why is not None:
+            why.append(_relation_text("grandfather's name", mine.middle_written[position],
+                                      theirs.middle_written[position], relation))
+    if why is not None and capped and len(mine.middle) != len(theirs.middle):
+        longer, side = ((mine, "query") if len(mine.middle) > len(theirs.middle)
+                        else (theirs, "registry name"))
+        shorter = min(len(mine.middle), len(theirs.middle))
+        why.extend(f"grandfather's name {name} only in the {side}"
+                   for name in longer.middle_written[shorter:])
+    return score, capped
+
+
 def _compare_given(
     mine: PersonName, theirs: PersonName, why: list[str] | None
 ) -> tuple[float, bool]:
+    if mine.order == theirs.order == SINGLE_NAME:
+        # Both a single name, as many Indonesians have: the whole name agrees.
+        return SAME, False
     if not mine.given or not theirs.given:
         if why is not None:
             side = "registry name" if mine.given else "query"
@@ -1215,6 +1314,8 @@ def _relation_text(what: str, said: str, written: str, relation: str) -> str:
         "initial": f"{what} {said} fits {written} as an initial",
         "close": f"{what} {said} ~ {written} (spelling differs)",
         "particle": f"{what} {said} ~ {written} (a particle differs)",
+        "variant": f"{what} {said} = {written} (spellings of one name)",
+        "script": f"{what} {said} ~ {written} (transliterated: the consonants agree)",
     }.get(relation, f"{what} {said} differs from {written}")
 
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from functools import cache, cached_property
-from importlib import resources
 from typing import Annotated, Any, ClassVar
 
+import pycountry
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -142,11 +142,8 @@ Id = Annotated[
 ]
 @cache
 def countries() -> frozenset[str]:
-    """The ISO 3166-1 alpha-2 codes in use (vetting/vocab/countries.txt)."""
-    text = resources.files("vetting").joinpath("vocab", "countries.txt").read_text("utf-8")
-    return frozenset(
-        code for line in text.splitlines() if not line.startswith("#") for code in line.split()
-    )
+    """The ISO 3166-1 alpha-2 codes in use, as pycountry's ISO data has them."""
+    return frozenset(country.alpha_2 for country in pycountry.countries)
 
 
 def country_problem(code: str) -> str | None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
 import yaml
+from anyascii import anyascii
 from rapidfuzz.distance import Levenshtein
 
 # --- vocabulary files --------------------------------------------------------------
@@ -110,12 +111,16 @@ def text_notes(text: str, shown: str, tokens: Sequence[Token]) -> list[str]:
     notes = []
     if shown != " ".join(text.split()):
         notes.append("invisible characters removed")
+    table = _confusables()
     for token in tokens:
         if token.number is None and not token.text.isascii() and (
             token.key != _strip_marks(token.text)
         ):
-            notes.append(f'"{token.text}" has look-alike letters of another script, '
-                         f'read as "{token.key}"')
+            if _strip_marks("".join(table.get(char, char) for char in token.text)) == token.key:
+                notes.append(f'"{token.text}" has look-alike letters of another script, '
+                             f'read as "{token.key}"')
+            else:
+                notes.append(f'"{token.text}" transliterated as "{token.key}"')
     return notes
 
 
@@ -137,10 +142,26 @@ def _fold_word(word: str, latin_context: bool) -> str:
             char in table or not char.isalpha() for char in word
         ))
     ):
-        # Only look-alikes inside Latin text are mapped: a word wholly in another
-        # script keeps its letters, so mapping never makes a foreign word Latin.
+        # Only look-alikes inside Latin text are mapped by shape: a word wholly in
+        # another script is transliterated by sound, so "сор" is "sor", never "cop".
         word = "".join(table.get(char, char) for char in word)
-    return _strip_marks(word)
+    return _transliterate(_strip_marks(word))
+
+
+_NOT_ASCII_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def _transliterate(folded: str) -> str:
+    """Letters left outside ASCII (Cyrillic, Arabic, Greek, `ø`) in their Latin spelling.
+
+    anyascii spells each letter as a Latin reader would say it, so `Коваленко`
+    and `Kovalenko` fold alike; its apostrophes for Arabic hamza and ayin go, as
+    punctuation does elsewhere. A word anyascii cannot spell keeps its letters.
+    """
+    if folded.isascii():
+        return folded
+    latin = _NOT_ASCII_WORD.sub("", anyascii(folded).lower())
+    return latin or folded
 
 
 def fold(text: str) -> str:
@@ -807,7 +828,14 @@ def initials_fit(acronym: str, words: Sequence[str], longest: int = 4) -> tuple[
 
 @dataclass(frozen=True)
 class PersonName:
-    """One reading of a person's name: given names and surnames, folded."""
+    """One reading of a person's name: given names and surnames, folded.
+
+    `surnames` holds the principal surname first (the father's surname, a
+    Portuguese or Filipino last surname, an Arabic family name, an East Slavic
+    surname), then the one that tells bearers of it apart (the mother's surname,
+    a Filipino middle name, an Arabic father's name, a patronymic); `labels`
+    names the two as the person's naming culture does.
+    """
 
     given: tuple[str, ...]
     surnames: tuple[str, ...]
@@ -815,6 +843,9 @@ class PersonName:
     surnames_written: tuple[str, ...]
     order: str  # how the name was read, for the explanation
     cost: int  # 0 for the usual reading; more for the less likely ones
+    middle: tuple[str, ...] = ()  # grandfathers' names of an Arabic chain, in order
+    middle_written: tuple[str, ...] = ()
+    labels: tuple[str, str] = ("first surname", "second surname")
 
 
 @dataclass(frozen=True)
@@ -826,37 +857,132 @@ class PersonReadings:
     set_aside: tuple[str, ...]  # ranks and titles, as written
     readings: tuple[PersonName, ...]
     notes: tuple[str, ...] = ()  # invisible characters removed, look-alikes read
+    culture: str = ""  # the naming culture it was read by (naming.yaml)
+
+
+SINGLE_NAME = "a single name"
+
+
+@dataclass(frozen=True)
+class Culture:
+    """A naming culture of vocab/naming.yaml."""
+
+    name: str
+    read: str
+    labels: tuple[str, str]
+    particles: frozenset[str]  # people.yaml's and its own
+    sounds: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
 class _PeopleVocab:
     ranks: frozenset[tuple[str, ...]]
     rank_longest: int
-    particles: frozenset[str]
     compounds: dict[str, tuple[tuple[str, ...], ...]]  # by first word
     sounds: tuple[tuple[str, str], ...]
+    variants: dict[str, str]  # a spelling -> the one that stands for its line
+    abd_prefixes: frozenset[str]
+    articles: tuple[str, ...]  # longest first
+    patronymics: tuple[tuple[str, str], ...]  # (ending, read as), longest first
+    cultures: dict[str, Culture]
+    countries: dict[str, str]  # ISO code -> culture
+    default: str
+
+
+_READS = ("two-surnames", "principal-last", "chain", "patronymic", "single-names")
 
 
 @cache
 def _people_vocab() -> _PeopleVocab:
     ranks = frozenset(_form_keys(str(rank)) for rank in _section("people.yaml", "ranks", list))
-    sounds = []
-    for rule in _section("people.yaml", "sounds", list):
-        if not (isinstance(rule, list) and len(rule) == 2):
-            raise VocabularyError("vocabulary file vetting/vocab/people.yaml: each sound rule "
-                                  "is a pair [written, read as]")
-        sounds.append((str(rule[0]), str(rule[1] or "")))
+    sounds = _pairs(_section("people.yaml", "sounds", list), "people.yaml: sounds")
+    variants: dict[str, str] = {}
+    several: list[tuple[str, ...]] = []
+    for line in _section("name_variants.yaml", "variants", list):
+        if not isinstance(line, list) or len(line) < 2:
+            raise VocabularyError("vocabulary file vetting/vocab/name_variants.yaml: each "
+                                  "line of `variants` is a list of two spellings or more")
+        forms = [_form_keys(str(form)) for form in line]
+        head = " ".join(forms[0])
+        for form in forms:
+            if " ".join(form) in variants and variants[" ".join(form)] != head:
+                raise VocabularyError(f"vocabulary file vetting/vocab/name_variants.yaml: "
+                                      f"{' '.join(form)!r} is on two lines")
+            variants[" ".join(form)] = head
+            if len(form) > 1:
+                several.append(form)
+    particles = frozenset(_strip_marks(str(p)) for p in _section("people.yaml", "particles", list))
+    patronymics = [
+        (_strip_marks(str(ending)), _strip_marks(str(read)))
+        for read, endings in _section("naming.yaml", "patronymic_endings", dict).items()
+        for ending in endings
+    ]
+    cultures: dict[str, Culture] = {}
+    countries: dict[str, str] = {}
+    for name, entry in _section("naming.yaml", "cultures", dict).items():
+        if not isinstance(entry, dict) or entry.get("read") not in _READS or not (
+            isinstance(entry.get("labels"), list) and len(entry["labels"]) == 2
+        ):
+            raise VocabularyError(f"vocabulary file vetting/vocab/naming.yaml: culture {name!r} "
+                                  f"needs `read` (one of {', '.join(_READS)}) and two `labels`")
+        cultures[name] = Culture(
+            str(name), entry["read"], (str(entry["labels"][0]), str(entry["labels"][1])),
+            particles | {_strip_marks(str(p)) for p in entry.get("particles") or ()},
+            _pairs(entry.get("sounds") or [], f"naming.yaml: culture {name!r}: sounds"),
+        )
+        for code in entry.get("countries") or ():
+            countries[str(code)] = str(name)
+    default = str(_vocab("naming.yaml").get("default"))
+    if default not in cultures:
+        raise VocabularyError(f"vocabulary file vetting/vocab/naming.yaml: the default "
+                              f"culture {default!r} is not one of its cultures")
     return _PeopleVocab(
         ranks=ranks,
         rank_longest=max(len(rank) for rank in ranks),
-        particles=frozenset(
-            _strip_marks(str(p)) for p in _section("people.yaml", "particles", list)
+        compounds=_by_first_word([
+            *(_form_keys(str(c)) for c in _section("people.yaml", "compound_surnames", list)),
+            *several,
+        ]),
+        sounds=sounds,
+        variants=variants,
+        abd_prefixes=frozenset(
+            _strip_marks(str(p)) for p in _section("name_variants.yaml", "abd_prefixes", list)
         ),
-        compounds=_by_first_word(
-            _form_keys(str(c)) for c in _section("people.yaml", "compound_surnames", list)
-        ),
-        sounds=tuple(sounds),
+        articles=tuple(sorted(
+            (_strip_marks(str(a)) for a in _section("name_variants.yaml", "articles", list)),
+            key=len, reverse=True,
+        )),
+        patronymics=tuple(sorted(patronymics, key=lambda pair: len(pair[0]), reverse=True)),
+        cultures=cultures,
+        countries=countries,
+        default=default,
     )
+
+
+def _pairs(rules: object, where: str) -> tuple[tuple[str, str], ...]:
+    """Rewriting rules [written, read as], checked."""
+    if not isinstance(rules, list) or not all(
+        isinstance(rule, list) and len(rule) == 2 for rule in rules
+    ):
+        raise VocabularyError(f"vocabulary file vetting/vocab/{where}: each rule is a pair "
+                              f"[written, read as]")
+    return tuple((str(rule[0]), str(rule[1] or "")) for rule in rules)
+
+
+def spelling_line(key: str) -> str | None:
+    """The line of name_variants.yaml a folded name is on (its first spelling), or None.
+
+    Two names on one line are spellings of one name (`mohamed`, `muhammad`, `md`);
+    each keeps its own key, so a line never changes how a name compares with
+    others (`Elena` still sounds as `Helena`).
+    """
+    return _people_vocab().variants.get(key)
+
+
+def culture_of(country: str | None) -> str:
+    """The naming culture of a country (naming.yaml); the default for others and none."""
+    vocab = _people_vocab()
+    return vocab.countries.get((country or "").upper(), vocab.default)
 
 
 def _by_first_word(phrases: Iterable[tuple[str, ...]]) -> dict[str, tuple[tuple[str, ...], ...]]:
@@ -875,15 +1001,50 @@ def sound_key(word: str) -> str:
     return word
 
 
-def parse_person(text: str) -> PersonReadings:
-    """Read a person's name: set ranks aside, group particles, list the plausible orders."""
+SCRIPT = "~"  # starts the key of a name written in Arabic script: its consonants only
+_ARABIC = re.compile("[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
+_VOWELS = re.compile(r"[^a-z]|[aeiouwy]")
+_REPEATS = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=200_000)
+def skeleton(key: str) -> str:
+    """The consonants of a folded name, doubled letters once: `mohammed` gives `mhmd`.
+
+    Arabic script writes no short vowels, so a name transliterated from it
+    (`محمد`, `mhmd`) is compared with a Latin spelling by its consonants.
+    """
+    return _REPEATS.sub(r"\1", _VOWELS.sub("", key))
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """One name of a person's name (a word, or words that stay together), folded."""
+
+    key: str
+    written: str
+    start: int
+    end: int
+    caps: bool
+
+
+def parse_person(text: str, culture: str | None = None) -> PersonReadings:
+    """Read a person's name: set ranks aside, group particles, list the plausible orders.
+
+    `culture`: a naming culture of naming.yaml (`culture_of(country)`); the
+    default one when None.
+    """
     vocab = _people_vocab()
+    chosen = vocab.cultures.get(culture or vocab.default) or vocab.cultures[vocab.default]
     shown = clean(text)
     tokens = [token for token in tokenize(shown) if token.number is None]
     notes = tuple(text_notes(text, shown, tokens))
     set_aside: list[str] = []
+    # A rank is set aside while two words of name remain ("Juan Mayor López" keeps
+    # Mayor), or one where single names are usual ("Kolonel Sutrisno").
+    remain = 1 if chosen.read == "single-names" else 2
     while tokens:
-        for size in range(min(vocab.rank_longest, len(tokens) - 2), 0, -1):
+        for size in range(min(vocab.rank_longest, len(tokens) - remain), 0, -1):
             if tuple(token.key for token in tokens[:size]) in vocab.ranks:
                 last = tokens[size - 1]
                 set_aside.append(shown[tokens[0].start: last.end + last.dotted])
@@ -891,76 +1052,275 @@ def parse_person(text: str) -> PersonReadings:
                 break
         else:
             break
+    parts = _group(shown, tokens, vocab, chosen)
     comma = shown.find(",")
-    groups = _group(tokens, vocab)
-    readings: list[PersonName] = []
-    if comma >= 0 and any(group[0].end <= comma for group in groups) and any(
-        group[0].start > comma for group in groups
-    ):
-        before = [group for group in groups if group[-1].end <= comma]
-        after = [group for group in groups if group[0].start > comma]
-        readings.append(_reading(after, before, "surnames first (before the comma)", 0))
-    else:
-        caps = [all(token.caps for token in group) for group in groups]
-        if 0 < sum(caps) < len(groups) and sum(caps) <= 2:
-            upper = [group for group, is_caps in zip(groups, caps, strict=True) if is_caps]
-            lower = [group for group, is_caps in zip(groups, caps, strict=True) if not is_caps]
-            readings.append(_reading(lower, upper, "surnames in capitals", 0))
-        # Surnames in capitals make every other reading less likely.
-        other = 2 if readings else 0
-        count = len(groups)
-        if count == 1:
-            readings.append(_reading([], groups, "a surname alone", 1 + other))
-        for surnames in (2, 1):
-            given = count - surnames
-            if given >= 1:
-                usual = surnames == (2 if count >= 3 else 1)
-                readings.append(_reading(groups[:given], groups[given:],
-                                         "given names first", (0 if usual else 2) + other))
-        for surnames in (2, 1):
-            if count - surnames >= 1:
-                readings.append(_reading(groups[surnames:], groups[:surnames],
-                                         "surnames first", 3 + other))
+    before = [part for part in parts if comma >= 0 and part.end <= comma]
+    if not before or len(before) == len(parts):
+        before = []
+    caps = [part.caps for part in parts]
+    upper = [part for part in parts if part.caps] if 0 < sum(caps) < len(parts) else []
+    read = {
+        "two-surnames": _two_surnames, "principal-last": _principal_last, "chain": _chain,
+        "patronymic": _patronymic, "single-names": _single_names,
+    }[chosen.read]
+    readings = [
+        replace(reading, labels=chosen.labels) if reading.labels != chosen.labels else reading
+        for reading in (read(parts, before, upper, vocab) if parts else ())
+    ]
     readings.sort(key=lambda reading: reading.cost)
     key = " ".join(token.key for token in tokens)
-    return PersonReadings(shown, key, tuple(set_aside), tuple(dict.fromkeys(readings)), notes)
+    return PersonReadings(shown, key, tuple(set_aside), tuple(dict.fromkeys(readings)), notes,
+                          chosen.name)
 
 
-def _group(tokens: Sequence[Token], vocab: _PeopleVocab) -> list[list[Token]]:
-    """Words of a name, with particles and compound surnames kept with their surname."""
-    groups: list[list[Token]] = []
-    index = 0
-    while index < len(tokens):
-        for compound in vocab.compounds.get(tokens[index].key, ()):
-            size = len(compound)
-            if tuple(token.key for token in tokens[index: index + size]) == compound:
-                groups.append(list(tokens[index: index + size]))
-                index += size
-                break
-        else:
-            start = index
-            while index < len(tokens) - 1 and tokens[index].key in vocab.particles:
-                index += 1
-            groups.append(list(tokens[start: index + 1]))
-            index += 1
-    return groups
+_Readings = list[PersonName]
+
+
+def _two_surnames(
+    parts: list[_Part], before: list[_Part], upper: list[_Part], vocab: _PeopleVocab
+) -> _Readings:
+    """Given names, father's surname, mother's surname: the Spanish reading."""
+    if before:
+        after = [part for part in parts if part not in before]
+        return [_reading(after, _merged(before), "surnames first (before the comma)", 0)]
+    readings: _Readings = []
+    if upper and len(upper) <= 2:
+        lower = [part for part in parts if part not in upper]
+        readings.append(_reading(lower, upper, "surnames in capitals", 0))
+    # Surnames in capitals make every other reading less likely.
+    other = 2 if readings else 0
+    count = len(parts)
+    if count == 1:
+        readings.append(_reading([], parts, "a surname alone", 1 + other))
+    for surnames in (2, 1):
+        given = count - surnames
+        if given >= 1:
+            usual = surnames == (2 if count >= 3 else 1)
+            readings.append(_reading(parts[:given], _merged(parts[given:]),
+                                     "given names first", (0 if usual else 2) + other))
+    for surnames in (2, 1):
+        if count - surnames >= 1:
+            readings.append(_reading(parts[surnames:], parts[:surnames],
+                                     "surnames first", 3 + other))
+    return readings
+
+
+def _principal_last(
+    parts: list[_Part], before: list[_Part], upper: list[_Part], vocab: _PeopleVocab
+) -> _Readings:
+    """Given names, then surnames whose last is the principal one (Portuguese, Filipino)."""
+    if before or (upper and len(upper) <= 2):
+        surnames = before or upper
+        rest = [part for part in parts if part not in surnames]
+        order = "surnames first (before the comma)" if before else "surnames in capitals"
+        readings = [_reading(rest, surnames[::-1], order, 0)]
+        if len(surnames) == 1 and len(rest) >= 2:
+            # "DELA CRUZ, Juan Santos": the last given name may be the middle name.
+            readings.append(_reading(rest[:-1], [surnames[0], rest[-1]], order, 1))
+        return readings
+    count = len(parts)
+    if count == 1:
+        return [_reading([], parts, "a surname alone", 1)]
+    if count == 2:
+        return [_reading(parts[:1], parts[1:], "given names first", 0),
+                _reading(parts[1:], parts[:1], "surnames first", 3)]
+    return [
+        _reading(parts[:-2], [parts[-1], parts[-2]], "given names first", 0),
+        _reading(parts[:-1], parts[-1:], "given names first", 2),
+    ]
+
+
+def _chain(
+    parts: list[_Part], before: list[_Part], upper: list[_Part], vocab: _PeopleVocab
+) -> _Readings:
+    """Given name, father's, grandfathers', family name (Arabic)."""
+    family = before or (upper if len(upper) == 1 else [])
+    if family:
+        chain = [part for part in parts if part not in family]
+        order = ("family name first (before the comma)" if before
+                 else "family name in capitals")
+        return [_chain_reading(chain, family, order)] if chain else []
+    if len(parts) == 1:
+        return [_reading([], parts, "a family name alone", 1)]
+    return [_chain_reading(parts[:-1], parts[-1:], "given name, father's names, family name")]
+
+
+def _chain_reading(chain: list[_Part], family: list[_Part], order: str) -> PersonName:
+    reading = _reading(chain[:1], [_joined(family), *chain[1:2]], order, 0)
+    middle = chain[2:]
+    return replace(reading, middle=tuple(part.key for part in middle),
+                   middle_written=tuple(part.written for part in middle))
+
+
+def _patronymic(
+    parts: list[_Part], before: list[_Part], upper: list[_Part], vocab: _PeopleVocab
+) -> _Readings:
+    """Given name, patronymic, surname, or surname first (East Slavic).
+
+    The patronymic is known by its ending; so are some surnames (`Karpovich`),
+    so each word that may be the patronymic gives a reading, the one after the
+    given name first.
+    """
+    marked = [i for i, part in enumerate(parts) if _is_patronymic(part.key, vocab)]
+    surname = before or (upper if len(upper) == 1 else [])
+    if surname:
+        rest = [part for part in parts if part not in surname]
+        patronymic = [part for part in rest if _is_patronymic(part.key, vocab)][-1:]
+        given = [part for part in rest if part not in patronymic]
+        order = ("surname first (before the comma)" if before else "surname in capitals")
+        return [_reading(given, [_joined(surname), *patronymic], order, 0)] if given else []
+    count = len(parts)
+    readings: _Readings = []
+    if count >= 3:
+        for at in marked:
+            if at == count - 1:
+                readings.append(_reading(parts[1:at], [parts[0], parts[at]], "surname first",
+                                         1 if len(marked) > 1 else 0))
+            elif at >= 1:
+                readings.append(_reading(parts[:at], [_joined(parts[at + 1:]), parts[at]],
+                                         "given names first", 0))
+    if readings:
+        return readings
+    if count == 1:
+        return [_reading([], parts, "a surname alone", 1)]
+    return [_reading(parts[:-1], parts[-1:], "given names first", 0),
+            _reading(parts[1:], parts[:1], "surnames first", 3)]
+
+
+def _is_patronymic(key: str, vocab: _PeopleVocab) -> bool:
+    # `_patronymic_key` has given every patronymic one of the endings it is read as.
+    return any(key.endswith(read) and len(key) - len(read) >= 3 for _, read in vocab.patronymics)
+
+
+def _single_names(
+    parts: list[_Part], before: list[_Part], upper: list[_Part], vocab: _PeopleVocab
+) -> _Readings:
+    """One name, or names without a family name (Indonesian)."""
+    if len(parts) == 1:
+        return [_reading([], parts, SINGLE_NAME, 0)]
+    return [_reading(parts[:-1], parts[-1:], "given names first", 0),
+            _reading(parts[1:], parts[:1], "surnames first", 3)]
+
+
+def _merged(surnames: list[_Part]) -> list[_Part]:
+    """At most two surnames: more than two keep the last as the second surname."""
+    return surnames if len(surnames) <= 2 else [_joined(surnames[:-1]), surnames[-1]]
+
+
+def _joined(parts: Sequence[_Part]) -> _Part:
+    """Several names read as one ("Abdel Rahman Hassan" as a family name)."""
+    if len(parts) == 1:
+        return parts[0]
+    return _Part(" ".join(p.key for p in parts), " ".join(p.written for p in parts),
+                 parts[0].start, parts[-1].end, all(p.caps for p in parts))
 
 
 def _reading(
-    given: Iterable[list[Token]], surnames: Iterable[list[Token]], order: str, cost: int
+    given: Sequence[_Part], surnames: Sequence[_Part], order: str, cost: int
 ) -> PersonName:
-    given = list(given)
-    surnames = list(surnames)[:2] if len(list(surnames)) <= 2 else _merge(list(surnames))
     return PersonName(
-        given=tuple(" ".join(t.key for t in group) for group in given),
-        surnames=tuple(" ".join(t.key for t in group) for group in surnames),
-        given_written=tuple(" ".join(t.text for t in group) for group in given),
-        surnames_written=tuple(" ".join(t.text for t in group) for group in surnames),
+        given=tuple(part.key for part in given),
+        surnames=tuple(part.key for part in surnames[:2]),
+        given_written=tuple(part.written for part in given),
+        surnames_written=tuple(part.written for part in surnames[:2]),
         order=order,
         cost=cost,
     )
 
 
-def _merge(surnames: list[list[Token]]) -> list[list[Token]]:
-    # More than two surname groups: keep the last as the second surname.
-    return [[token for group in surnames[:-1] for token in group], surnames[-1]]
+def _group(
+    shown: str, tokens: Sequence[Token], vocab: _PeopleVocab, culture: Culture
+) -> list[_Part]:
+    """Names of a name: particles and compound surnames kept with their surname, `Abd`
+    with the name it joins, names of several words in name_variants.yaml together."""
+    parts: list[_Part] = []
+    keys = [_word_key(token, vocab, culture) for token in tokens]
+    index = 0
+    while index < len(tokens):
+        # Particles lead the name after them: "de la Garza", "bin Abdul Razak".
+        lead = 0
+        while index + lead < len(tokens) - 1 and keys[index + lead] in culture.particles:
+            lead += 1
+        size, key = _abd(tokens, keys, index + lead, vocab)
+        if size:
+            key = " ".join((*keys[index: index + lead], key))
+        else:
+            size = next((len(compound) for compound in vocab.compounds.get(keys[index + lead], ())
+                         if tuple(keys[index + lead: index + lead + len(compound)]) == compound),
+                        1)
+            key = " ".join(keys[index: index + lead + size])
+        size += lead
+        group = tokens[index: index + size]
+        parts.append(_Part(key, " ".join(token.text for token in group), group[0].start,
+                           group[-1].end, all(token.caps for token in group)))
+        index += size
+    return parts
+
+
+def _word_key(token: Token, vocab: _PeopleVocab, culture: Culture) -> str:
+    """A word of a name as compared: folded, a patronymic's ending read as one, or
+    its consonants when written in Arabic script."""
+    if not token.text.isascii() and _ARABIC.search(token.text):
+        # The article is written joined to the name (الرحمن, "al-Rahman"): it goes, as
+        # `al` goes from a Latin name compared without its particles.
+        text = token.text[2:] if token.text.startswith("ال") and len(token.text) > 3 else (
+            token.text)
+        return SCRIPT + skeleton(_fold_word(text, False))
+    key = token.key
+    if culture.sounds and key not in vocab.variants:
+        key = _culture_sounds(key, culture.sounds)
+    if culture.read == "patronymic":
+        return _patronymic_key(key)
+    return key
+
+
+@lru_cache(maxsize=50_000)
+def _culture_sounds(key: str, sounds: tuple[tuple[str, str], ...]) -> str:
+    for written, read in sounds:
+        key = key.replace(written, read)
+    return key
+
+
+@lru_cache(maxsize=50_000)
+def _patronymic_key(key: str) -> str:
+    """A patronymic as its given name's line and one ending: `Yuriyovych`, `Yurievich`
+    and `Юрійович` all give `yuriyovich`. The stem a listed name fits is taken
+    (`yuri` of `yuriyovych`, not `yur`); else the longest stem."""
+    vocab = _people_vocab()
+    fits = [(key[: len(key) - len(ending)], read) for ending, read in vocab.patronymics
+            if key.endswith(ending) and len(key) - len(ending) >= 3]
+    for stem, read in fits:
+        if stem in vocab.variants:
+            return vocab.variants[stem] + read
+    if fits:
+        stem, read = max(fits, key=lambda fit: len(fit[0]))
+        return stem + read
+    return key
+
+
+def _abd(
+    tokens: Sequence[Token], keys: Sequence[str], index: int, vocab: _PeopleVocab
+) -> tuple[int, str]:
+    """An `Abd` name and how many words it takes: Abdel Rahman, Abd al-Rahman,
+    Abdulrahman, Abderrahmane and عبد الرحمن are all `abdrahman` (or its consonants)."""
+    key = keys[index]
+    if key in (SCRIPT + "bd", "abd", *vocab.abd_prefixes) and index + 1 < len(tokens):
+        after = index + 1
+        if keys[after] in vocab.articles and after + 1 < len(tokens):
+            after += 1
+        rest = keys[after]
+        if rest.startswith(SCRIPT):
+            return after - index + 1, SCRIPT + skeleton("bd" + rest[1:])
+        return after - index + 1, "abd" + _without_article(rest, ("al", "el", "ul", "il"))
+    if key.startswith("abd") and key not in vocab.variants:  # Abdullah: on its line
+        tail = _without_article(key[3:], vocab.articles)
+        if tail != key[3:]:
+            return 1, "abd" + tail
+    return 0, ""
+
+
+def _without_article(word: str, articles: Iterable[str]) -> str:
+    for article in articles:
+        if word.startswith(article) and len(word) - len(article) >= 3:
+            return word[len(article):]
+    return word

@@ -479,9 +479,12 @@ def _unique_keys(headers: Sequence[str]) -> tuple[str, ...]:
 
 
 def _blank(value: str) -> bool:
-    # "N/A", "-", "—": a placeholder, not a value.
+    # "N/A", "-", "—": a placeholder, not a value. A name in another script
+    # ("Коваленко") folds to no header letters, and is a value all the same.
     key = fold_header(value)
-    return not key or key in vocabulary().blank_values
+    if not key:
+        return not any(char.isalnum() for char in value)
+    return key in vocabulary().blank_values
 
 
 def _row(
