@@ -494,6 +494,66 @@ def show(
     _render("entity", output_format, found)
 
 
+# --- vet prohibited --------------------------------------------------------------
+
+class ListFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
+@app.command()
+def prohibited(
+    country: Annotated[
+        str | None,
+        typer.Option("--country", metavar="CC", help="Only units of this country (ISO "
+                     "3166-1 alpha-2, such as MX).", show_default=False),
+    ] = None,
+    as_of: AsOfOption = None,
+    law: LawOption = Law.STATE,
+    output_format: Annotated[
+        ListFormat | None,
+        typer.Option(
+            "--format", "-f",
+            help="table: for people; csv: one row per unit (UTF-8 with BOM, for Excel); "
+            "json: one document. Default: table on a terminal, json otherwise.",
+            show_default=False,
+        ),
+    ] = None,
+    data: DataOption = None,
+) -> None:
+    """List every unit INELIGIBLE or SUSPENDED on a day: the list of 22 U.S.C. 2378d(c).
+
+    Each unit comes with its country, the rules and allegations that bar it and
+    the sources they cite. Exit status: 0, or 2 on a usage error or an unusable
+    registry.
+
+    Example: vet prohibited --country MX --format csv > prohibited-mx.csv
+    """
+    from vetting.prohibited import prohibited as listing
+
+    day = parse_as_of(as_of)
+    code = parse_country(country)
+    found = listing(open_registry(data), as_of=day, law=law, country=code)
+    chosen = output_format.value if output_format else (
+        "table" if sys.stdout.isatty() else "json"
+    )
+    stream = _stdout()
+    if chosen != "table":
+        stream.reconfigure(encoding="utf-8", newline="")  # type: ignore[attr-defined]
+    _write(render.get("prohibited", chosen), found, stream)
+
+
+def _write(write: render.Renderer, result: object, stream: TextIO) -> None:
+    try:
+        write(result, stream)
+        stream.flush()
+    except BrokenPipeError:
+        # The reader went away (`| head`); the exit status still stands.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+
+
 # --- vet batch -------------------------------------------------------------------
 
 class BatchFormat(StrEnum):

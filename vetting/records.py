@@ -161,6 +161,11 @@ def _read_file(records: Records, filename: str, max_bytes: int) -> list[Finding]
     if text is None:
         assert problem is not None
         return [problem]
+    return _read_text(records, filename, text)
+
+
+def _read_text(records: Records, filename: str, text: str) -> list[Finding]:
+    path = records.folder / filename
     records.digest_parts.append((filename, text))
     document, findings = loader.parse(text, str(path))
     if document is None:
@@ -228,6 +233,21 @@ def read(folder: Path, max_bytes: int | None = None) -> tuple[Records, list[Find
     findings: list[Finding] = []
     for filename in LAYOUT:
         findings.extend(_read_file(records, filename, limit))
+    records.digest = _digest(records.digest_parts)
+    records.digest_parts.clear()
+    return records, findings
+
+
+def read_texts(folder: Path, texts: dict[str, str]) -> tuple[Records, list[Finding]]:
+    """Read a registry whose two files' texts are at hand (such as a git revision's).
+
+    `folder` is where the files would be (findings name `folder/units.yaml`);
+    `texts` holds the text of each file of LAYOUT.
+    """
+    records = Records(folder)
+    findings: list[Finding] = []
+    for filename in LAYOUT:
+        findings.extend(_read_text(records, filename, texts[filename]))
     records.digest = _digest(records.digest_parts)
     records.digest_parts.clear()
     return records, findings

@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 from typing import TextIO
 
+from vetting.model import Source
+from vetting.prohibited import Prohibited
 from vetting.render import renderer
 from vetting.roster import Batch, RowResult
 
@@ -24,6 +26,16 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def neutralise(cell: str) -> str:
     """A cell as written: prefixed with `'` when a spreadsheet would run it as a formula."""
     return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
+def source_line(source: Source) -> str:
+    """`title, publisher, date, URL`, leaving out what the source lacks."""
+    return ", ".join(
+        part for part in (
+            source.title, source.publisher,
+            str(source.published) if source.published else "", source.url or "",
+        ) if part
+    )
 
 
 def result_cells(result: RowResult) -> list[str]:
@@ -39,13 +51,7 @@ def result_cells(result: RowResult) -> list[str]:
         for reason, cited in zip(answer.reasons, answer.citations, strict=True)
     ]
     sources = [
-        f"[{number}] "
-        + ", ".join(
-            part for part in (
-                source.title, source.publisher,
-                str(source.published) if source.published else "", source.url or "",
-            ) if part
-        )
+        f"[{number}] {source_line(source)}"
         for number, source in enumerate(answer.sources, start=1)
     ]
     return [
@@ -66,3 +72,28 @@ def batch_csv(batch: Batch, stream: TextIO) -> None:
     writer.writerow([neutralise(cell) for cell in (*batch.roster.headers, *RESULT_COLUMNS)])
     for result in batch.results:
         writer.writerow([neutralise(cell) for cell in (*result.row.cells, *result_cells(result))])
+
+
+PROHIBITED_COLUMNS = (
+    "unit_id", "unit", "aliases", "country", "force", "verdict", "rules", "allegations",
+    "reasons", "sources",
+)
+
+
+@renderer("prohibited", "csv")
+def prohibited_csv(listing: Prohibited, stream: TextIO) -> None:
+    """One row per barred unit: who it is, its verdict, the rules, allegations and sources."""
+    stream.write("\ufeff")
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(PROHIBITED_COLUMNS)
+    for entry in listing.units:
+        unit = entry.unit
+        writer.writerow([neutralise(cell) for cell in (
+            unit.id, unit.name, SEPARATOR.join(unit.aliases), unit.country, unit.force,
+            entry.verdict,
+            SEPARATOR.join(dict.fromkeys(reason.rule.code for reason in entry.reasons)),
+            SEPARATOR.join(allegation.id for allegation in entry.allegations),
+            SEPARATOR.join(f"[{reason.rule.code} {reason.verdict}] {reason.text}"
+                           for reason in entry.reasons),
+            SEPARATOR.join(source_line(source) for source in entry.sources),
+        )])

@@ -10,6 +10,7 @@ import json
 from typing import TextIO
 
 from vetting.checks import Validation
+from vetting.prohibited import Prohibited
 from vetting.render import renderer
 from vetting.roster import Batch
 from vetting.rules import Answer
@@ -65,4 +66,11 @@ def verdict_json(answer: Answer, stream: TextIO) -> None:
 def entity_json(profile: Profile, stream: TextIO) -> None:
     """The record of `vet show`: see `Profile.to_dict`."""
     json.dump(profile.to_dict(), stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
+
+
+@renderer("prohibited", "json")
+def prohibited_json(listing: Prohibited, stream: TextIO) -> None:
+    """The prohibited-units list: see `Prohibited.to_dict` and docs/diff.md."""
+    json.dump(listing.to_dict(), stream, ensure_ascii=False, indent=2)
     stream.write("\n")

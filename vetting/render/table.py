@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from vetting.model import Allegation, PartialDate, Source
+from vetting.prohibited import Prohibited
 from vetting.render import renderer
 from vetting.roster import ERROR, Batch, RowResult
 from vetting.rules import LAW_TITLES, Answer, Verdict
@@ -310,4 +311,62 @@ def batch_table(batch: Batch, stream: TextIO) -> None:
         "Rows are numbered from 1 after the header. Formats csv, json and jsonl give "
         "every row's reasons and sources.",
         style="dim",
+    ))
+
+
+# --- vet prohibited ------------------------------------------------------------------
+
+
+@renderer("prohibited", "table")
+def prohibited_table(listing: Prohibited, stream: TextIO) -> None:
+    """Each barred unit with its verdict, rules and allegations; the sources numbered below."""
+    console = console_for(stream)
+    where = f" in {listing.country}" if listing.country else ""
+    counts = ", ".join(f"{count} {verdict}" for verdict, count in listing.counts().items())
+    console.print(Text.assemble(
+        ("Units prohibited from assistance", "bold"),
+        f"{where} as of {listing.as_of} under {LAW_TITLES[listing.law]}: "
+        f"{len(listing.units)} ({counts}).",
+    ))
+    numbers: dict[str, int] = {}
+    sources: list[Source] = []
+    if listing.units:
+        table = Table(show_header=True, header_style="bold", show_lines=True, expand=True)
+        table.add_column("Unit", ratio=1, overflow="fold")
+        table.add_column("Verdict", no_wrap=True)
+        table.add_column("Why", ratio=2, overflow="fold")
+        for entry in listing.units:
+            for source in entry.sources:
+                if source.id not in numbers:
+                    numbers[source.id] = len(numbers) + 1
+                    sources.append(source)
+            why = Text()
+            for allegation in entry.allegations:
+                rules = " ".join(dict.fromkeys(
+                    reason.rule.code for reason in entry.reasons
+                    if reason.allegation == allegation.id
+                ))
+                where_it = f", {allegation.place}" if allegation.place else ""
+                cited = _markers(dict.fromkeys(
+                    numbers[evidence.source] for evidence in allegation.evidence
+                    if evidence.source in numbers
+                ))
+                if why:
+                    why.append("\n")
+                why.append(f"{rules} {allegation.id} ({allegation.date}{where_it}) ")
+                why.append(cited, style="bold")
+            unit = entry.unit
+            table.add_row(
+                Text.assemble((unit.name, "bold"), f"\n{unit.id}, {unit.country}"),
+                _verdict(entry.verdict), why,
+            )
+        console.print(table)
+    if sources:
+        console.print(_heading("Sources"))
+        for number, source in enumerate(sources, start=1):
+            console.print(_citation(number, source))
+    registry = listing.registry
+    console.print(Text(
+        f"Registry: {registry.units} units, {registry.people} people, "
+        f"{registry.allegations} allegations; {registry.digest}.", style="dim",
     ))
