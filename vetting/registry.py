@@ -118,14 +118,14 @@ def open_registry(data: Path | None = None, max_bytes: int | None = None) -> Reg
         records, findings = read(folder, max_bytes)
     except loader.UnreadableError as error:
         raise RegistryError(str(error)) from None
-    return checked(records, findings, str(folder), f"vet validate --data {folder}")
+    return checked(records, findings, str(folder), f"run `vet validate --data {folder}`")
 
 
 def checked(records: Records, findings: list[Finding], where: str, hint: str) -> Registry:
     """The records as a registry after the integrity checks; RegistryError on any error.
 
     `findings` are those of reading; `where` names the registry in the message and
-    `hint` is the command that lists every finding.
+    `hint` says how to list every finding.
     """
     findings = [*findings, *checks.run(records)]
     errors = [finding for finding in findings if finding.level is Level.ERROR]
@@ -134,6 +134,6 @@ def checked(records: Records, findings: list[Finding], where: str, hint: str) ->
         raise RegistryError(
             f"the registry in {where} has {len(errors)} error(s); first: "
             f"{first.path}:{first.line}:{first.col}: {first.code} {first.message} "
-            f"(run `{hint}`)"
+            f"({hint})"
         )
     return Registry.from_records(records)

@@ -69,9 +69,29 @@ def batch_csv(batch: Batch, stream: TextIO) -> None:
     """The roster's columns, then verdict, match_id, match_name, score, reasons, sources."""
     stream.write("\ufeff")
     writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow([neutralise(cell) for cell in (*batch.roster.headers, *RESULT_COLUMNS)])
+    extra = RECHECK_COLUMNS if batch.previous is not None else ()
+    writer.writerow([neutralise(cell) for cell in (
+        *batch.roster.headers, *RESULT_COLUMNS, *extra,
+    )])
     for result in batch.results:
-        writer.writerow([neutralise(cell) for cell in (*result.row.cells, *result_cells(result))])
+        writer.writerow([neutralise(cell) for cell in (
+            *result.row.cells, *result_cells(result), *(recheck_cells(result) if extra else ()),
+        )])
+
+
+# With --previous: how each row stands against the earlier run's result for it.
+RECHECK_COLUMNS = ("previous_verdict", "previous_as_of", "previous_valid_until", "recheck")
+
+
+def recheck_cells(result: RowResult) -> list[str]:
+    check = result.recheck
+    if check is None:
+        return ["", "", "", ""]
+    marks = [word for word, flag in (("changed", check.changed), ("expired", check.expired))
+             if flag]
+    return [
+        check.verdict, str(check.as_of or ""), str(check.valid_until or ""), ", ".join(marks),
+    ]
 
 
 PROHIBITED_COLUMNS = (

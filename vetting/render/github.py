@@ -10,8 +10,16 @@ from __future__ import annotations
 from typing import TextIO
 
 from vetting.checks import Validation
+from vetting.codes import Code
+from vetting.diff import Effect, RegistryDiff, RosterDiff, Status
 from vetting.render import renderer
-from vetting.render.text import findings_summary
+from vetting.render.text import (
+    diff_heading,
+    diff_summary,
+    findings_summary,
+    verdict_change,
+    where_text,
+)
 
 
 def escape_data(text: str) -> str:
@@ -35,3 +43,55 @@ def findings_github(result: Validation, stream: TextIO) -> None:
         stream.write(f"::{finding.level} {properties}::{escape_data(finding.message)}\n")
     # A plain line shows in the job log as text, under the annotations.
     stream.write(findings_summary(result) + "\n")
+
+
+def _annotation(level: str, title: str, message: str, file: str | None = None,
+                line: int | None = None) -> str:
+    properties = [("file", file), ("line", line), ("title", title)]
+    shown = ",".join(f"{name}={escape_property(str(value))}" for name, value in properties
+                     if value is not None)
+    return f"::{level} {shown}::{escape_data(message)}\n"
+
+
+def _level(effect: Effect | None) -> str:
+    # A new or harsher bar is what a reviewer must not miss; the rest is for information.
+    return "warning" if effect in (Effect.BARRED, Effect.CHANGED) else "notice"
+
+
+_STATUS_CODES = {Status.CHANGED: Code.VERDICT_CHANGED, Status.ADDED: Code.ENTITY_ADDED,
+                 Status.REMOVED: Code.ENTITY_REMOVED}
+
+
+@renderer("diff", "github")
+def diff_github(result: RegistryDiff, stream: TextIO) -> None:
+    """One annotation per change, on the new registry's line behind it, then the summary.
+
+    A change whose line is only in the old registry (a removed allegation) is
+    annotated without a file: that line is not in the pull request's files.
+    """
+    for change in result.changes:
+        where = change.where if change.where and change.where.side == "new" else None
+        why = f": {change.reasons[0].rule.code} {change.reasons[0].text}" if change.reasons \
+            else ""
+        old_line = f" (line {where_text(change.where)})" if change.where and not where else ""
+        stream.write(_annotation(
+            _level(change.effect), f"{_STATUS_CODES[change.status]} {change.kind} {change.id}",
+            f"{change.name} ({change.id}): {verdict_change(change)}{why}{old_line}",
+            where.path if where else None, where.line if where else None,
+        ))
+    stream.write(f"{diff_heading(result)}: {diff_summary(result.counts())}\n")
+
+
+@renderer("roster-diff", "github")
+def roster_diff_github(result: RosterDiff, stream: TextIO) -> None:
+    """One annotation per changed row, on the roster's line, then the summary."""
+    for change in result.changes:
+        why = f": {change.reasons[0].rule.code} {change.reasons[0].text}" if change.reasons \
+            else ""
+        stream.write(_annotation(
+            _level(change.effect), f"{Code.VERDICT_CHANGED} row {change.row}",
+            f"{change.name or change.unit}: {verdict_change(change)}{why}",
+            result.roster, change.line,
+        ))
+    stream.write(f"{diff_heading(result)}: {len(result.changes)} of {result.rows} rows "
+                 f"change: {diff_summary(result.counts())}\n")

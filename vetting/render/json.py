@@ -10,6 +10,7 @@ import json
 from typing import TextIO
 
 from vetting.checks import Validation
+from vetting.diff import RegistryDiff, RosterDiff
 from vetting.prohibited import Prohibited
 from vetting.render import renderer
 from vetting.roster import Batch
@@ -73,4 +74,18 @@ def entity_json(profile: Profile, stream: TextIO) -> None:
 def prohibited_json(listing: Prohibited, stream: TextIO) -> None:
     """The prohibited-units list: see `Prohibited.to_dict` and docs/diff.md."""
     json.dump(listing.to_dict(), stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
+
+
+@renderer("diff", "json")
+def diff_json(result: RegistryDiff, stream: TextIO) -> None:
+    """What a registry edit changes: see `RegistryDiff.to_dict` and docs/diff.md."""
+    json.dump(result.to_dict(), stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
+
+
+@renderer("roster-diff", "json")
+def roster_diff_json(result: RosterDiff, stream: TextIO) -> None:
+    """The roster rows an edit changes: see `RosterDiff.to_dict` and docs/diff.md."""
+    json.dump(result.to_dict(), stream, ensure_ascii=False, indent=2)
     stream.write("\n")

@@ -251,7 +251,27 @@ def batch_summary(batch: Batch) -> str:
     return (
         f"vet batch: {rows} row{'' if rows == 1 else 's'}{': ' + counts if counts else ''}; "
         f"as of {batch.as_of} under {LAW_TITLES[batch.law]}; registry {batch.registry.digest}"
+        + (f"; since {batch.previous}: {rechecked(batch)}" if batch.previous is not None else "")
     )
+
+
+def rechecked(batch: Batch) -> str:
+    """`2 verdicts changed, 1 result expired` since the previous run."""
+    counts = batch.rechecked
+    changed, expired = counts["changed"], counts["expired"]
+    return (f"{changed} verdict{'' if changed == 1 else 's'} changed, {expired} earlier "
+            f"result{'' if expired == 1 else 's'} expired")
+
+
+def recheck_text(result: RowResult) -> str:
+    """What re-vetting found for a row: `ELIGIBLE → INELIGIBLE; expired 2025-06-30`."""
+    check = result.recheck
+    if check is None:
+        return ""
+    parts = [f"{check.verdict} → {result.verdict}"] if check.changed else []
+    if check.expired:
+        parts.append(f"the result of {check.as_of} expired on {check.valid_until}")
+    return "; ".join(parts)
 
 
 def _row_reason(result: RowResult) -> Text:
@@ -269,6 +289,27 @@ def _row_query(batch: Batch, result: RowResult) -> Text:
     if name and unit:
         asked.append(f"\nof {unit}", style="dim")
     return asked
+
+
+def _print_rechecks(batch: Batch, console: Console) -> None:
+    marked = [result for result in batch.results
+              if result.recheck is not None and (result.recheck.changed or result.recheck.expired)]
+    console.print(Text.assemble(("\nSince the previous run", "bold underline"),
+                                f" ({batch.previous}): {rechecked(batch)}"))
+    if not marked:
+        console.print(Text("No verdict changed and no earlier result expired."))
+        return
+    table = Table(show_header=True, header_style="bold", show_lines=True, expand=True)
+    table.add_column("Row", justify="right", no_wrap=True)
+    table.add_column("Name / unit", ratio=1, overflow="fold")
+    table.add_column("Then → now", ratio=1, overflow="fold")
+    table.add_column("Why", ratio=2, overflow="fold")
+    for result in marked:
+        assert result.recheck is not None
+        why = _row_reason(result) if result.recheck.changed else Text("vet the row again")
+        table.add_row(str(result.row.row), _row_query(batch, result),
+                      Text(recheck_text(result)), why)
+    console.print(table)
 
 
 @renderer("batch", "table")
@@ -301,6 +342,8 @@ def batch_table(batch: Batch, stream: TextIO) -> None:
         console.print(table)
     else:
         console.print(Text("Every row is ELIGIBLE.", style="bold green"))
+    if batch.previous is not None:
+        _print_rechecks(batch, console)
     for warning in batch.roster.warnings:
         console.print(Text(f"Warning: {warning}", style="yellow"))
     registry = batch.registry
