@@ -23,6 +23,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from vetting.codes import Code
 from vetting.model import Law
 from vetting.revisions import Location, Snapshot
 from vetting.rules import Engine, Reason, RegistryInfo, Verdict
@@ -192,13 +193,20 @@ def _key(reason: Reason) -> tuple[str, str, str | None]:
 
 def _causes(before: tuple[Reason, ...], after: tuple[Reason, ...],
             worse: bool) -> tuple[Reason, ...]:
-    """The reasons that changed a verdict: those that came first when it got worse, else
-    those that went (and then what came instead, such as a remediation)."""
+    """The reasons that changed a verdict, the main one first.
+
+    When it got worse, the reasons that came; when it got better, a remediation
+    that came (it names the determination that lifted the bar), then the reasons
+    that went.
+    """
     keys_before = {_key(reason) for reason in before}
     keys_after = {_key(reason) for reason in after}
     came = [reason for reason in after if _key(reason) not in keys_before]
     went = [reason for reason in before if _key(reason) not in keys_after]
-    return tuple([*came, *went] if worse else [*went, *came])
+    if worse:
+        return (*came, *went)
+    lifting = [reason for reason in came if reason.rule is Code.REMEDIATED]
+    return (*lifting, *went, *(reason for reason in came if reason not in lifting))
 
 
 class _Sides:
