@@ -631,7 +631,7 @@ def diff(
     folder = records.locate(data)
     try:
         before = read_side(old, folder)
-        after = read_folder(folder) if new is None else read_side(new, folder)
+        after = read_folder(folder, before) if new is None else read_side(new, folder, before)
     except RevisionError as error:
         _usage_error(str(error))
     if output_format is None:

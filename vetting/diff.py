@@ -7,9 +7,9 @@ verdict differs, or that is in one registry only, is a change; each change
 carries the reasons that appeared or went (what changed it) and the registry
 line behind it. The records that differ between the two are the edits.
 
-Every verdict of both registries is computed (about 1.3 s per 100,000
-entities: the engine memoises per unit, see rules.py); reading the YAML is
-what a diff's time goes on (docs/performance.md).
+Only the units and people an edit can reach are vetted, in both registries
+(`_Sides.reached`), so a diff of two large registries that differ by one
+allegation costs what reading them costs (docs/performance.md).
 
 `compare_roster` does the same for the rows of a roster: each row is vetted
 against both registries, and the rows whose verdict differs are the changes.
@@ -223,6 +223,7 @@ class _Sides:
             for record_id in {*before, *after}:
                 status = (Status.ADDED if record_id not in before
                           else Status.REMOVED if record_id not in after
+                          else None if before[record_id] is after[record_id]  # reused
                           else Status.CHANGED if before[record_id] != after[record_id]
                           else None)
                 if status is not None:
@@ -270,14 +271,71 @@ class _Sides:
         return None
 
 
-def compare(old: Snapshot, new: Snapshot, *, as_of: date, law: Law) -> RegistryDiff:
-    """Every unit and person whose verdict differs between two registries, and why."""
+    def reached(self) -> dict[str, set[str]]:
+        """The units and people whose verdict an edit can change, in either registry.
+
+        From each edited record: an allegation's units and people; a unit; a person
+        and the units of their posts. Then, in each registry: every unit below one of
+        those units (command and subunit rules pass down), the successors of any of
+        them (successor rule), every unit above them (a rule about what a unit
+        holds), and the people holding posts in all of these (serving-member rule).
+        A person's verdict never changes a unit's, so people reached that way
+        reach no further.
+        """
+        units: set[str] = set()
+        people: set[str] = set()
+        for (kind, record_id), _ in self.edits.items():
+            for snapshot in (self.old, self.new):
+                reg = snapshot.registry
+                if kind == "allegation" and record_id in reg.allegations:
+                    units.update(reg.allegations[record_id].units)
+                    people.update(reg.allegations[record_id].people)
+                elif kind == "unit":
+                    units.add(record_id)
+                elif kind == "person":
+                    people.add(record_id)
+        for snapshot in (self.old, self.new):
+            reg = snapshot.registry
+            for person_id in people & reg.people.keys():
+                units.update(post.unit for post in reg.people[person_id].posts)
+        below: set[str] = set()
+        for snapshot in (self.old, self.new):
+            reg = snapshot.registry
+            for unit_id in units & reg.units.keys():
+                below.add(unit_id)
+                below.update(reg.descendants(unit_id))
+        for snapshot in (self.old, self.new):
+            reg = snapshot.registry
+            for unit_id in list(below):
+                below.update(reg.successors.get(unit_id, ()))
+                if unit_id in reg.units:
+                    below.update(reg.ancestors(unit_id))
+        serving = set(people)
+        for snapshot in (self.old, self.new):
+            reg = snapshot.registry
+            for unit_id in below:
+                serving.update(person_id for person_id, _ in reg.posts_by_unit.get(unit_id, ()))
+        return {"unit": below, "person": serving}
+
+
+def compare(old: Snapshot, new: Snapshot, *, as_of: date, law: Law,
+            everyone: bool = False) -> RegistryDiff:
+    """Every unit and person whose verdict differs between two registries, and why.
+
+    Only the units and people an edit can reach are vetted (`_Sides.reached`);
+    `everyone` vets every one of both registries instead, which gives the same
+    changes (the tests and `bench.diff` check that it does).
+    """
     sides = _Sides(old, new, as_of, law)
+    reached = None if everyone else sides.reached()
     changes: list[EntityChange] = []
     for kind, section in SECTIONS[:2]:
         before = getattr(old.registry, section)
         after = getattr(new.registry, section)
-        for entity_id in dict.fromkeys([*before, *after]):
+        ids = [*before, *after] if reached is None else sorted(reached[kind])
+        for entity_id in dict.fromkeys(ids):
+            if entity_id not in before and entity_id not in after:
+                continue
             was = sides.engines[0].entity(kind, entity_id) if entity_id in before else None
             now = sides.engines[1].entity(kind, entity_id) if entity_id in after else None
             if was is not None and now is not None and was.verdict is now.verdict:

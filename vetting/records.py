@@ -253,6 +253,11 @@ def read_texts(folder: Path, texts: dict[str, str]) -> tuple[Records, list[Findi
     return records, findings
 
 
+def digest_of(texts: dict[str, str]) -> str:
+    """The digest `read` gives a registry whose files hold these texts."""
+    return _digest((filename, texts[filename]) for filename in LAYOUT)
+
+
 def _digest(parts: Iterable[tuple[str, str]]) -> str:
     # Over the text with line endings folded, so a CRLF checkout gives the same digest.
     sha = hashlib.sha256()

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vetting import loader, records, registry
+from vetting.incremental import read_like
 from vetting.records import Records
 
 GIT_TIMEOUT = 60  # seconds; `git show` of a registry file takes milliseconds
@@ -45,6 +46,7 @@ class Snapshot:
     label: str
     registry: registry.Registry
     records: Records
+    texts: dict[str, str]  # each file's text, to read the other side against
 
     def locate(self, section: str, record_id: str, side: str) -> Location | None:
         """The line of a record (section: units, people, sources, allegations)."""
@@ -78,17 +80,37 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def read_folder(folder: Path, label: str | None = None) -> Snapshot:
+def _checked(label: str, folder: Path, texts: dict[str, str], base: Snapshot | None,
+             where: str, hint: str) -> Snapshot:
+    """The registry in `texts` (shown as in `folder`), checked; reusing `base` when given."""
+    if base is not None:
+        found, findings = read_like(base.records, base.texts, folder, texts)
+    else:
+        found, findings = records.read_texts(folder, texts)
+    try:
+        checked = registry.checked(found, findings, where, hint)
+    except registry.RegistryError as error:
+        raise RevisionError(str(error)) from None
+    return Snapshot(label, checked, found, texts)
+
+
+def read_folder(folder: Path, base: Snapshot | None = None) -> Snapshot:
     """The registry in a folder, checked; RevisionError when it cannot be used."""
     shown = Path(_shown(folder))
+    texts: dict[str, str] = {}
     try:
-        found, findings = records.read(shown)
-        checked = registry.checked(
-            found, findings, str(shown), f"run `vet validate {shown}`"
-        )
-    except (loader.UnreadableError, registry.RegistryError) as error:
+        limit = loader.max_bytes_from_env()
+        for filename in records.LAYOUT:
+            if not (folder / filename).exists():
+                records.read(folder)  # says what is missing, as every command does
+            text, problem = loader.read_text(folder / filename, limit)
+            if text is None:
+                assert problem is not None
+                raise RevisionError(f"{shown / filename}: {problem.code} {problem.message}")
+            texts[filename] = text
+    except loader.UnreadableError as error:
         raise RevisionError(str(error)) from None
-    return Snapshot(label or str(shown), checked, found)
+    return _checked(str(shown), shown, texts, base, str(shown), f"run `vet validate {shown}`")
 
 
 def _git(*args: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
@@ -126,7 +148,8 @@ def in_repository(folder: Path, top: Path) -> str:
     return inside.as_posix() or "."
 
 
-def read_revision(revision: str, folder: Path, cwd: Path | None = None) -> Snapshot:
+def read_revision(revision: str, folder: Path, cwd: Path | None = None,
+                  base: Snapshot | None = None) -> Snapshot:
     """The registry at `folder` (inside the repository) as it stood in `revision`."""
     cwd = cwd or Path.cwd()
     if not revision.strip() or revision.startswith("-") or "\0" in revision:
@@ -164,23 +187,20 @@ def read_revision(revision: str, folder: Path, cwd: Path | None = None) -> Snaps
             raise RevisionError(f"{where}: byte {error.start + 1} is not valid UTF-8") from None
     # Findings name the files as they are in the repository, relative to the working
     # folder, so that annotations land on the right file.
-    shown_folder = Path(_shown(top / inside))
-    found, findings = records.read_texts(shown_folder, texts)
-    try:
-        checked = registry.checked(
-            found, findings, f"revision {revision} ({inside})",
-            f"`vet validate` on a checkout of {revision} lists every finding",
-        )
-    except registry.RegistryError as error:
-        raise RevisionError(str(error)) from None
-    return Snapshot(revision, checked, found)
+    return _checked(
+        revision, Path(_shown(top / inside)), texts, base, f"revision {revision} ({inside})",
+        f"`vet validate` on a checkout of {revision} lists every finding",
+    )
 
 
-def read_side(spec: str, folder: Path, cwd: Path | None = None) -> Snapshot:
-    """OLD or NEW of `vet diff`: a registry folder when one is there, else a git revision."""
+def read_side(spec: str, folder: Path, base: Snapshot | None = None) -> Snapshot:
+    """OLD or NEW of `vet diff`: a registry folder when one is there, else a git revision.
+
+    With `base` (the other side, already read), what is unchanged is reused from it.
+    """
     path = Path(spec)
     if path.is_dir():
-        return read_folder(path)
+        return read_folder(path, base)
     if path.is_file() and path.name in records.LAYOUT:
-        return read_folder(path.parent)
-    return read_revision(spec, folder, cwd)
+        return read_folder(path.parent, base)
+    return read_revision(spec, folder, base=base)
