@@ -8,11 +8,13 @@ records against each other, and `registry` indexes them for verdicts.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import gc
 import hashlib
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -214,6 +216,24 @@ def _read_text(records: Records, filename: str, text: str) -> list[Finding]:
     return findings
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Hold the cyclic garbage collector while a registry is read.
+
+    Reading builds millions of small containers and no reference cycles, so the
+    collector, run after every few hundred allocations, would walk the growing
+    heap again and again for nothing: a 39 MB registry reads in a third of the
+    time without it. Reference counting still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read(folder: Path, max_bytes: int | None = None) -> tuple[Records, list[Finding]]:
     """Read a registry folder into records and the findings of reading and schema.
 
@@ -231,8 +251,9 @@ def read(folder: Path, max_bytes: int | None = None) -> tuple[Records, list[Find
     limit = max_bytes if max_bytes is not None else loader.max_bytes_from_env()
     records = Records(folder)
     findings: list[Finding] = []
-    for filename in LAYOUT:
-        findings.extend(_read_file(records, filename, limit))
+    with gc_paused():
+        for filename in LAYOUT:
+            findings.extend(_read_file(records, filename, limit))
     records.digest = _digest(records.digest_parts)
     records.digest_parts.clear()
     return records, findings
@@ -246,8 +267,9 @@ def read_texts(folder: Path, texts: dict[str, str]) -> tuple[Records, list[Findi
     """
     records = Records(folder)
     findings: list[Finding] = []
-    for filename in LAYOUT:
-        findings.extend(_read_text(records, filename, texts[filename]))
+    with gc_paused():
+        for filename in LAYOUT:
+            findings.extend(_read_text(records, filename, texts[filename]))
     records.digest = _digest(records.digest_parts)
     records.digest_parts.clear()
     return records, findings

@@ -83,14 +83,15 @@ def _shown(path: Path) -> str:
 def _checked(label: str, folder: Path, texts: dict[str, str], base: Snapshot | None,
              where: str, hint: str) -> Snapshot:
     """The registry in `texts` (shown as in `folder`), checked; reusing `base` when given."""
-    if base is not None:
-        found, findings = read_like(base.records, base.texts, folder, texts)
-    else:
-        found, findings = records.read_texts(folder, texts)
-    try:
-        checked = registry.checked(found, findings, where, hint)
-    except registry.RegistryError as error:
-        raise RevisionError(str(error)) from None
+    with records.gc_paused():
+        if base is not None:
+            found, findings = read_like(base.records, base.texts, folder, texts)
+        else:
+            found, findings = records.read_texts(folder, texts)
+        try:
+            checked = registry.checked(found, findings, where, hint)
+        except registry.RegistryError as error:
+            raise RevisionError(str(error)) from None
     return Snapshot(label, checked, found, texts)
 
 
