@@ -291,25 +291,39 @@ def _row_query(batch: Batch, result: RowResult) -> Text:
     return asked
 
 
+# Rows listed by number when only their earlier result expired; more are counted.
+EXPIRED_LISTED = 20
+
+
 def _print_rechecks(batch: Batch, console: Console) -> None:
-    marked = [result for result in batch.results
-              if result.recheck is not None and (result.recheck.changed or result.recheck.expired)]
+    """The rows whose verdict changed, with why; then the rows whose result only expired."""
+    checked = [result for result in batch.results if result.recheck is not None]
+    changed = [result for result in checked if result.recheck and result.recheck.changed]
+    expired = [result.row.row for result in checked
+               if result.recheck and result.recheck.expired and not result.recheck.changed]
     console.print(Text.assemble(("\nSince the previous run", "bold underline"),
                                 f" ({batch.previous}): {rechecked(batch)}"))
-    if not marked:
+    if changed:
+        table = Table(show_header=True, header_style="bold", show_lines=True, expand=True)
+        table.add_column("Row", justify="right", no_wrap=True)
+        table.add_column("Name / unit", ratio=1, overflow="fold")
+        table.add_column("Then → now", ratio=1, overflow="fold")
+        table.add_column("Why", ratio=2, overflow="fold")
+        for result in changed:
+            table.add_row(str(result.row.row), _row_query(batch, result),
+                          Text(recheck_text(result)), _row_reason(result))
+        console.print(table)
+    if expired:
+        shown = ", ".join(map(str, expired[:EXPIRED_LISTED]))
+        more = f" and {len(expired) - EXPIRED_LISTED:,} more" if len(expired) > EXPIRED_LISTED \
+            else ""
+        console.print(Text(
+            f"Earlier result expired, verdict unchanged: row{'s' if len(expired) > 1 else ''} "
+            f"{shown}{more}. Each must be vetted again; formats csv, json and jsonl mark "
+            "every row."
+        ))
+    if not changed and not expired:
         console.print(Text("No verdict changed and no earlier result expired."))
-        return
-    table = Table(show_header=True, header_style="bold", show_lines=True, expand=True)
-    table.add_column("Row", justify="right", no_wrap=True)
-    table.add_column("Name / unit", ratio=1, overflow="fold")
-    table.add_column("Then → now", ratio=1, overflow="fold")
-    table.add_column("Why", ratio=2, overflow="fold")
-    for result in marked:
-        assert result.recheck is not None
-        why = _row_reason(result) if result.recheck.changed else Text("vet the row again")
-        table.add_row(str(result.row.row), _row_query(batch, result),
-                      Text(recheck_text(result)), why)
-    console.print(table)
 
 
 @renderer("batch", "table")
