@@ -72,6 +72,15 @@ def effect_of(old: Verdict | None, new: Verdict | None) -> Effect | None:
     return Effect.REVIEW if after is Verdict.REVIEW else Effect.CLEARED
 
 
+def effect_counts(changes: Iterable[EntityChange | RowChange]) -> dict[str, int]:
+    """How many changes have each effect (every effect listed)."""
+    found = {str(effect): 0 for effect in Effect}
+    for change in changes:
+        if change.effect is not None:
+            found[str(change.effect)] += 1
+    return found
+
+
 class Status(StrEnum):
     CHANGED = "changed"
     ADDED = "added"
@@ -122,10 +131,7 @@ class RegistryDiff:
 
     def counts(self) -> dict[str, int]:
         """Changes per effect, then entities added and removed."""
-        found = {str(effect): 0 for effect in Effect}
-        for change in self.changes:
-            if change.effect is not None:
-                found[str(change.effect)] += 1
+        found = effect_counts(self.changes)
         found["added"] = sum(change.status is Status.ADDED for change in self.changes)
         found["removed"] = sum(change.status is Status.REMOVED for change in self.changes)
         return found
@@ -147,11 +153,7 @@ class RegistryDiff:
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of `vet diff --format json` (docs/diff.md)."""
         return {
-            "version": VERSION,
-            "old": {"label": self.old, "registry": self.old_registry.to_dict()},
-            "new": {"label": self.new, "registry": self.new_registry.to_dict()},
-            "as_of": self.as_of.isoformat(),
-            "law": str(self.law),
+            **_sides_dict(self),
             "summary": self.counts(),
             "changes": [
                 {
@@ -171,6 +173,17 @@ class RegistryDiff:
                 for edit in self.edits
             ],
         }
+
+
+def _sides_dict(result: RegistryDiff | RosterDiff) -> dict[str, Any]:
+    """The keys every `vet diff` document starts with: what was compared, when, how."""
+    return {
+        "version": VERSION,
+        "old": {"label": result.old, "registry": result.old_registry.to_dict()},
+        "new": {"label": result.new, "registry": result.new_registry.to_dict()},
+        "as_of": result.as_of.isoformat(),
+        "law": str(result.law),
+    }
 
 
 def reason_dict(reason: Reason) -> dict[str, Any]:
@@ -400,14 +413,12 @@ class RosterDiff:
     changes: tuple[RowChange, ...]  # in roster order
 
     def counts(self) -> dict[str, int]:
-        found = {str(effect): 0 for effect in Effect}
-        for change in self.changes:
-            if change.effect is not None:
-                found[str(change.effect)] += 1
-        return found
+        """Rows per effect."""
+        return effect_counts(self.changes)
 
     @property
     def bars(self) -> bool:
+        """Whether any row is newly barred."""
         return any(change.effect is Effect.BARRED for change in self.changes)
 
     @property
@@ -417,13 +428,9 @@ class RosterDiff:
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of `vet diff --roster --format json` (docs/diff.md)."""
         return {
-            "version": VERSION,
+            **_sides_dict(self),
             "roster": self.roster,
             "rows": self.rows,
-            "old": {"label": self.old, "registry": self.old_registry.to_dict()},
-            "new": {"label": self.new, "registry": self.new_registry.to_dict()},
-            "as_of": self.as_of.isoformat(),
-            "law": str(self.law),
             "summary": self.counts(),
             "changes": [
                 {

@@ -20,6 +20,12 @@ from vetting.show import Profile
 FINDINGS_VERSION = 1
 
 
+def dump(document: object, stream: TextIO) -> None:
+    """One JSON document, indented, non-ASCII kept as written."""
+    json.dump(document, stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
+
+
 @renderer("findings", "json")
 def findings_json(result: Validation, stream: TextIO) -> None:
     """`{"version": 1, "status": "ok"|"fail", "findings": [...]}`.
@@ -41,8 +47,7 @@ def findings_json(result: Validation, stream: TextIO) -> None:
             for finding in result.findings
         ],
     }
-    json.dump(document, stream, ensure_ascii=False, indent=2)
-    stream.write("\n")
+    dump(document, stream)
 
 
 @renderer("batch", "json")
@@ -52,40 +57,34 @@ def batch_json(batch: Batch, stream: TextIO) -> None:
         "summary": batch.summary(),
         "results": [result.to_dict(batch) for result in batch.results],
     }
-    json.dump(document, stream, ensure_ascii=False, indent=2)
-    stream.write("\n")
+    dump(document, stream)
 
 
 @renderer("verdict", "json")
 def verdict_json(answer: Answer, stream: TextIO) -> None:
     """The answer of `vet unit`/`vet person`: see `Answer.to_dict` and docs/verdicts.md."""
-    json.dump(answer.to_dict(), stream, ensure_ascii=False, indent=2)
-    stream.write("\n")
+    dump(answer.to_dict(), stream)
 
 
 @renderer("entity", "json")
 def entity_json(profile: Profile, stream: TextIO) -> None:
     """The record of `vet show`: see `Profile.to_dict`."""
-    json.dump(profile.to_dict(), stream, ensure_ascii=False, indent=2)
-    stream.write("\n")
+    dump(profile.to_dict(), stream)
 
 
 @renderer("prohibited", "json")
 def prohibited_json(listing: Prohibited, stream: TextIO) -> None:
     """The prohibited-units list: see `Prohibited.to_dict` and docs/diff.md."""
-    json.dump(listing.to_dict(), stream, ensure_ascii=False, indent=2)
-    stream.write("\n")
+    dump(listing.to_dict(), stream)
 
 
 @renderer("diff", "json")
 def diff_json(result: RegistryDiff, stream: TextIO) -> None:
     """What a registry edit changes: see `RegistryDiff.to_dict` and docs/diff.md."""
-    json.dump(result.to_dict(), stream, ensure_ascii=False, indent=2)
-    stream.write("\n")
+    dump(result.to_dict(), stream)
 
 
 @renderer("roster-diff", "json")
 def roster_diff_json(result: RosterDiff, stream: TextIO) -> None:
     """The roster rows an edit changes: see `RosterDiff.to_dict` and docs/diff.md."""
-    json.dump(result.to_dict(), stream, ensure_ascii=False, indent=2)
-    stream.write("\n")
+    dump(result.to_dict(), stream)
