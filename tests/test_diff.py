@@ -314,6 +314,16 @@ def test_an_unreadable_roster_is_exit_2(here: Path) -> None:
     assert_usage_error(run("--roster", "missing.csv", "old", "old"), "missing.csv: no such file")
 
 
+def test_a_roster_with_other_headers(here: Path) -> None:
+    registry(here / "old")
+    registry(here / "new", allegations=add_ford)
+    (here / "roster.csv").write_text("Nominee,Posting\nTadeo Ruiz Manso,\n", encoding="utf-8")
+    assert_usage_error(run("--roster", "roster.csv", "old", "new"), "no name or unit column")
+    found = document(run("--roster", "roster.csv", "old", "new", "--columns",
+                         "name=Nominee,unit=Posting", "-f", "json"))
+    assert [(c["row"], c["new"]) for c in found["changes"]] == [(1, "INELIGIBLE")]
+
+
 # --- git revisions -----------------------------------------------------------------------
 
 

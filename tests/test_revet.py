@@ -75,6 +75,10 @@ def test_a_row_whose_result_expired(tmp_path: Path, earlier: tuple[Path, Path]) 
     assert [row["recheck"] for row in table] == ["expired"] * 4 + [""]
     assert table[2]["previous_verdict"] == "INELIGIBLE"
     assert table[2]["previous_valid_until"] == "2025-01-01"
+    text = batch(roster, tmp_path / "before", "2025-01-02", "--previous", results, "-f",
+                 "table").stdout
+    assert "0 verdicts changed, 4 earlier results expired" in text
+    assert "Earlier result expired, verdict unchanged: rows 1, 2, 3, 4." in text
     # A result is valid through its valid_until day.
     same_day = batch(roster, tmp_path / "before", "2025-01-01", "--previous", results, "-f",
                      "jsonl")

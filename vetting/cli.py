@@ -602,6 +602,12 @@ def diff(
             show_default=False,
         ),
     ] = None,
+    columns: Annotated[
+        list[str] | None,
+        typer.Option("--columns", metavar="FIELD=HEADER,...",
+                     help="With --roster: which column holds a field, as for vet batch.",
+                     show_default=False),
+    ] = None,
     fail_on: Annotated[
         FailOn | None,
         typer.Option("--fail-on", help="Exit 1 when a unit, person or row is newly barred "
@@ -648,7 +654,8 @@ def diff(
         from vetting.matching import Matcher
 
         try:
-            rows = roster.read_roster(roster.read_bytes(roster_path), str(roster_path))
+            chosen = roster.parse_columns(columns or [])
+            rows = roster.read_roster(roster.read_bytes(roster_path), str(roster_path), chosen)
         except roster.RosterError as error:
             _usage_error(str(error))
         batches = [

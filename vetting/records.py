@@ -234,11 +234,8 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def read(folder: Path, max_bytes: int | None = None) -> tuple[Records, list[Finding]]:
-    """Read a registry folder into records and the findings of reading and schema.
-
-    Raises loader.UnreadableError when either file cannot be read at all.
-    """
+def require_folder(folder: Path) -> None:
+    """UnreadableError unless `folder` is a folder holding both registry files."""
     if not folder.is_dir():
         raise loader.UnreadableError(f"{folder}: not a folder holding {UNITS_FILE} and "
                                      f"{ALLEGATIONS_FILE}")
@@ -248,6 +245,14 @@ def read(folder: Path, max_bytes: int | None = None) -> tuple[Records, list[Find
             f"{folder}: not a registry folder: {' and '.join(missing)} "
             f"{'is' if len(missing) == 1 else 'are'} missing"
         )
+
+
+def read(folder: Path, max_bytes: int | None = None) -> tuple[Records, list[Finding]]:
+    """Read a registry folder into records and the findings of reading and schema.
+
+    Raises loader.UnreadableError when either file cannot be read at all.
+    """
+    require_folder(folder)
     limit = max_bytes if max_bytes is not None else loader.max_bytes_from_env()
     records = Records(folder)
     findings: list[Finding] = []

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import subprocess
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from vetting import loader, records, registry
@@ -62,14 +63,17 @@ class Snapshot:
         return Location(document.path, line, side, self.label)
 
     def _index(self, section: str) -> dict[str, int]:
-        cache = self.__dict__.setdefault("_indexes", {})
-        if section not in cache:
+        """Each record's index in its section (the first, for a repeated id)."""
+        if section not in self._indexes:
             found: dict[str, int] = {}
             for index, record in getattr(self.records, section):
                 found.setdefault(record.id, index)
-            cache[section] = found
-        result: dict[str, int] = cache[section]
-        return result
+            self._indexes[section] = found
+        return self._indexes[section]
+
+    @cached_property
+    def _indexes(self) -> dict[str, dict[str, int]]:
+        return {}
 
 
 def _shown(path: Path) -> str:
@@ -100,10 +104,9 @@ def read_folder(folder: Path, base: Snapshot | None = None) -> Snapshot:
     shown = Path(_shown(folder))
     texts: dict[str, str] = {}
     try:
+        records.require_folder(folder)
         limit = loader.max_bytes_from_env()
         for filename in records.LAYOUT:
-            if not (folder / filename).exists():
-                records.read(folder)  # says what is missing, as every command does
             text, problem = loader.read_text(folder / filename, limit)
             if text is None:
                 assert problem is not None
