@@ -370,12 +370,15 @@ def _vet(
 
 
 def _render(subject: str, chosen: VerdictFormat | None, result: object) -> None:
-    stream = _stdout()
+    _write(render.get(subject, _output_format(chosen)), result, _stdout())
+
+
+def _write(write: render.Renderer, result: object, stream: TextIO) -> None:
     try:
-        render.get(subject, _output_format(chosen))(result, stream)
+        write(result, stream)
         stream.flush()
     except BrokenPipeError:
-        # The reader went away (`| head`); the verdict's exit status still stands.
+        # The reader went away (`| head`); the exit status still stands.
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
 
@@ -546,16 +549,6 @@ def prohibited(
     _write(render.get("prohibited", chosen), found, stream)
 
 
-def _write(write: render.Renderer, result: object, stream: TextIO) -> None:
-    try:
-        write(result, stream)
-        stream.flush()
-    except BrokenPipeError:
-        # The reader went away (`| head`); the exit status still stands.
-        with contextlib.suppress(OSError, ValueError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
-
-
 # --- vet diff --------------------------------------------------------------------
 
 class DiffFormat(StrEnum):
@@ -665,7 +658,10 @@ def diff(
         ]
         found = compare_roster(rows, *batches, before.label, after.label)
         subject = "roster-diff"
-    _write(render.get(subject, output_format.value), found, _stdout())
+    stream = _stdout()
+    if output_format is not DiffFormat.TEXT:  # for programs and GitHub: UTF-8 whatever the locale
+        stream.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
+    _write(render.get(subject, output_format.value), found, stream)
     failed = (fail_on is FailOn.BAR and found.bars) or (
         fail_on is FailOn.CHANGE and found.changed
     )
