@@ -7,11 +7,10 @@ would otherwise end the value.
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from vetting.checks import Validation
 from vetting.codes import Code
-from vetting.diff import Effect, RegistryDiff, RosterDiff, Status
 from vetting.render import renderer
 from vetting.render.text import (
     diff_heading,
@@ -20,6 +19,9 @@ from vetting.render.text import (
     verdict_change,
     where_text,
 )
+
+if TYPE_CHECKING:  # `vet validate` prints through this module and needs none of them
+    from vetting.diff import Effect, RegistryDiff, RosterDiff
 
 
 def escape_data(text: str) -> str:
@@ -55,11 +57,11 @@ def _annotation(level: str, title: str, message: str, file: str | None = None,
 
 def _level(effect: Effect | None) -> str:
     # A new or harsher bar is what a reviewer must not miss; the rest is for information.
-    return "warning" if effect in (Effect.BARRED, Effect.CHANGED) else "notice"
+    return "warning" if effect in ("barred", "changed") else "notice"
 
 
-_STATUS_CODES = {Status.CHANGED: Code.VERDICT_CHANGED, Status.ADDED: Code.ENTITY_ADDED,
-                 Status.REMOVED: Code.ENTITY_REMOVED}
+_STATUS_CODES = {"changed": Code.VERDICT_CHANGED, "added": Code.ENTITY_ADDED,
+                 "removed": Code.ENTITY_REMOVED}
 
 
 @renderer("diff", "github")

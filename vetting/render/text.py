@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from vetting.checks import Validation
-from vetting.diff import EFFECT_WORDS, Effect, EntityChange, RegistryDiff, RosterDiff, RowChange
 from vetting.render import renderer
-from vetting.revisions import Location
-from vetting.rules import LAW_TITLES
+
+if TYPE_CHECKING:  # `vet validate` prints through this module and needs none of them
+    from vetting.diff import EntityChange, RegistryDiff, RosterDiff, RowChange
+    from vetting.revisions import Location
 
 
 def _plural(count: int, word: str) -> str:
@@ -60,6 +61,8 @@ def where_text(where: Location | None) -> str:
 
 
 def verdict_change(change: EntityChange | RowChange) -> str:
+    from vetting.diff import EFFECT_WORDS
+
     old = change.old or "no record"
     new = change.new or "no record"
     effect = f" ({EFFECT_WORDS[change.effect]})" if change.effect else ""
@@ -68,6 +71,8 @@ def verdict_change(change: EntityChange | RowChange) -> str:
 
 def diff_summary(counts: dict[str, int]) -> str:
     """`3 barred, 1 lifted, 0 newly under review`, then any other effect that occurred."""
+    from vetting.diff import EFFECT_WORDS, Effect
+
     parts = [f"{counts[str(effect)]} {EFFECT_WORDS[effect]}"
              for effect in (Effect.BARRED, Effect.LIFTED, Effect.REVIEW)]
     parts += [f"{counts[str(effect)]} {EFFECT_WORDS[effect]}"
@@ -77,6 +82,8 @@ def diff_summary(counts: dict[str, int]) -> str:
 
 
 def diff_heading(result: RegistryDiff | RosterDiff) -> str:
+    from vetting.rules import LAW_TITLES
+
     return (f"vet diff: {result.old} → {result.new}, as of {result.as_of} under "
             f"{LAW_TITLES[result.law]}")
 
