@@ -178,6 +178,10 @@ def test_an_alias_changes_no_verdict_and_shows_as_an_edit(here: Path) -> None:
     assert [(e["kind"], e["id"], e["status"], e["where"]["line"]) for e in found["edits"]] == [
         ("unit", "xb-harbor-police", "changed", 58),
     ]
+    github = run("old", "new", "-f", "github").stdout
+    assert github.startswith("::notice file=new/units.yaml,line=58,title=vet diff unit "
+                             "xb-harbor-police::unit xb-harbor-police changed: no verdict "
+                             "changes\n")
     text = run("old", "new")
     assert "none: every unit and person keeps its verdict" in text.stdout
     assert "Summary: 0 barred, 0 lifted, 0 newly under review" in text.stdout

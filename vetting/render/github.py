@@ -7,6 +7,7 @@ would otherwise end the value.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, TextIO
 
 from vetting.checks import Validation
@@ -21,7 +22,7 @@ from vetting.render.text import (
 )
 
 if TYPE_CHECKING:  # `vet validate` prints through this module and needs none of them
-    from vetting.diff import Effect, RegistryDiff, RosterDiff
+    from vetting.diff import Effect, EntityChange, RegistryDiff, RosterDiff
 
 
 def escape_data(text: str) -> str:
@@ -64,13 +65,51 @@ _STATUS_CODES = {"changed": Code.VERDICT_CHANGED, "added": Code.ENTITY_ADDED,
                  "removed": Code.ENTITY_REMOVED}
 
 
+# Names listed in an edit's annotation; the rest are counted.
+NAMES_LISTED = 5
+
+
+def _edit_annotations(result: RegistryDiff) -> Iterator[str]:
+    """One annotation per edited record: what its line does to verdicts, in a sentence."""
+    from vetting.diff import effect_counts
+
+    behind: dict[tuple[str, int], list[EntityChange]] = {}
+    for change in result.changes:
+        if change.where is not None:
+            behind.setdefault((change.where.path, change.where.line), []).append(change)
+    for edit in result.edits:
+        if edit.where is None:
+            continue
+        changes = behind.get((edit.where.path, edit.where.line), [])
+        what = f"{edit.kind} {edit.id} {edit.status}"
+        if changes:
+            names = ", ".join(f"{change.name} ({change.old or 'no record'} → "
+                              f"{change.new or 'no record'})" for change in changes[:NAMES_LISTED])
+            more = f" and {len(changes) - NAMES_LISTED} more" if len(changes) > NAMES_LISTED \
+                else ""
+            count = len(changes)
+            message = (f"{what}: {count} verdict{'' if count == 1 else 's'} change "
+                       f"({diff_summary(effect_counts(changes))}): {names}{more}")
+        else:
+            message = f"{what}: no verdict changes"
+        level = max((_level(change.effect) for change in changes), default="notice",
+                    key=("notice", "warning").index)
+        new = edit.where.side == "new"
+        yield _annotation(level, f"vet diff {edit.kind} {edit.id}", message,
+                          edit.where.path if new else None, edit.where.line if new else None)
+
+
 @renderer("diff", "github")
 def diff_github(result: RegistryDiff, stream: TextIO) -> None:
-    """One annotation per change, on the new registry's line behind it, then the summary.
+    """An annotation per edited record, then one per change, then the summary.
 
-    A change whose line is only in the old registry (a removed allegation) is
-    annotated without a file: that line is not in the pull request's files.
+    Each edited record's line says what it does to verdicts (first, since GitHub
+    shows only the first annotations of a step); each change is then annotated on
+    the new registry's line behind it. A line only in the old registry (a removed
+    allegation) is annotated without a file: it is not in the pull request's files.
     """
+    for line in _edit_annotations(result):
+        stream.write(line)
     for change in result.changes:
         where = change.where if change.where and change.where.side == "new" else None
         why = f": {change.reasons[0].rule.code} {change.reasons[0].text}" if change.reasons \
