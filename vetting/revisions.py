@@ -181,7 +181,8 @@ def read_revision(revision: str, folder: Path, cwd: Path | None = None,
                 f"{where}: larger than the limit of {limit:,} bytes (raise it with "
                 "VET_MAX_BYTES)"
             )
-        shown = _git("show", f"{commit}:{path}", cwd=top)
+        # --no-textconv: the blob as committed, never what a .gitattributes filter makes of it
+        shown = _git("show", "--no-textconv", f"{commit}:{path}", cwd=top)
         if shown.returncode != 0:
             raise RevisionError(f"{where}: git show failed: "
                                 f"{shown.stderr.decode('utf-8', 'replace').strip()[:200]}")
