@@ -133,6 +133,16 @@ def test_an_added_credible_allegation_bars_the_unit_the_command_chain_and_member
                                          "side": "new", "label": "new"}}]
 
 
+def test_an_allegation_dated_after_as_of_changes_nothing(here: Path) -> None:
+    registry(here / "old")
+    registry(here / "new", allegations=add_ford)
+    runner = CliRunner(env={"VET_DATA": None})
+    result = runner.invoke(app, ["diff", "old", "new", "--as-of", "2021-05-03", "-f", "json"])
+    assert json.loads(result.stdout)["changes"] == []
+    result = runner.invoke(app, ["diff", "old", "new", "--as-of", "2021-05-04", "-f", "json"])
+    assert len(json.loads(result.stdout)["changes"]) == 6
+
+
 def test_exit_status_is_0_unless_fail_on_says_otherwise(here: Path) -> None:
     registry(here / "old")
     registry(here / "new", allegations=add_ford)
