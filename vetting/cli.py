@@ -611,10 +611,9 @@ def diff(
 ) -> None:
     """Show what a registry edit changes: every verdict that differs between OLD and NEW.
 
-    Each unit and person of both registries is vetted as of --as-of under --law;
-    those whose verdict changes are listed old -> new, with the reason that changed
-    it and the registry line behind it, then the entities added or removed and a
-    summary. A git revision is read with git show, never checked out. Exit status:
+    Every unit and person whose verdict differs (as of --as-of, under --law) is
+    listed old -> new, with the reason that changed it and the registry line behind
+    it; then the records edited and a summary (barred, lifted, newly under review). A git revision is read with git show, never checked out. Exit status:
     0 (1 with --fail-on when it applies), 2 on a usage error or a registry that
     cannot be read.
 
