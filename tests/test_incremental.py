@@ -48,6 +48,8 @@ EDITS: dict[str, tuple[Callable[[str], str], Callable[[str], str]]] = {
         "  - {id: xc-rangers, name: Coastal Rangers of Calvera,\n     country: XC, force: other}\n",
     ), str),
     "a document marker (read whole)": (lambda t: "---\n" + t, str),
+    "CRLF line ends": (lambda t: t.replace("\n", "\r\n"), str),
+    "a byte-order mark (read whole)": (str, lambda t: "\ufeff" + t),
     "a key with a value (read whole)": (str, lambda t: t.replace(
         "sources:\n", "extra: 1\nsources:\n")),
     "a new record with a schema error (read whole)": (str, lambda t: t + FORD.replace(
