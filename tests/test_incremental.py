@@ -48,7 +48,9 @@ EDITS: dict[str, tuple[Callable[[str], str], Callable[[str], str]]] = {
         "  - {id: xc-rangers, name: Coastal Rangers of Calvera,\n     country: XC, force: other}\n",
     ), str),
     "a document marker (read whole)": (lambda t: "---\n" + t, str),
-    "CRLF line ends": (lambda t: t.replace("\n", "\r\n"), str),
+    "CRLF line ends, every item changed": (lambda t: t.replace("\n", "\r\n"), str),
+    "CRLF line ends, one item changed": (
+        lambda t: t.replace("\n", "\r\n", 30), str),
     "a byte-order mark (read whole)": (str, lambda t: "\ufeff" + t),
     "a key with a value (read whole)": (str, lambda t: t.replace(
         "sources:\n", "extra: 1\nsources:\n")),
@@ -97,6 +99,18 @@ def test_reading_item_by_item_gives_what_reading_whole_gives(edit: str) -> None:
     spliced = isinstance(quick.documents["allegations.yaml"], SplicedDocument) or \
         isinstance(quick.documents["units.yaml"], SplicedDocument)
     assert spliced == (edit != "nothing" and "read whole" not in edit)
+
+
+def test_a_file_much_changed_is_read_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vetting import incremental
+
+    monkeypatch.setattr(incremental, "MOST_ALONE", 0)
+    base_texts = texts_of(BASE)
+    texts = {**base_texts, "units.yaml": base_texts["units.yaml"].replace("\n", "\r\n")}
+    base, _ = read_texts(Path("old"), base_texts)
+    quick, _ = read_like(base, base_texts, Path("new"), texts)
+    assert not isinstance(quick.documents["units.yaml"], SplicedDocument)
+    assert quick.units == read_texts(Path("new"), texts)[0].units
 
 
 def test_the_bundled_registry_splits_as_it_parses() -> None:

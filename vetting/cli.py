@@ -613,9 +613,9 @@ def diff(
 
     Every unit and person whose verdict differs (as of --as-of, under --law) is
     listed old -> new, with the reason that changed it and the registry line behind
-    it; then the records edited and a summary (barred, lifted, newly under review). A git revision is read with git show, never checked out. Exit status:
-    0 (1 with --fail-on when it applies), 2 on a usage error or a registry that
-    cannot be read.
+    it; then the records edited and a summary (barred, lifted, newly under review).
+    A git revision is read with git show, never checked out. Exit status: 0 (1 with
+    --fail-on when it applies), 2 on a usage error or a registry that cannot be read.
 
     Example (the working tree against main): vet diff main
 

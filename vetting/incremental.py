@@ -34,6 +34,9 @@ from vetting import loader
 from vetting.codes import Finding
 from vetting.records import LAYOUT, Records, digest_of, read_texts
 
+# Items parsed one by one, beyond a fifth of the file's: more, and the whole file is
+# parsed at once, which is quicker than many small parses.
+MOST_ALONE = 100
 # A top-level key with nothing after it but a comment: `units:`.
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):[ \t]*(?:#.*)?\r?")
 
@@ -177,6 +180,9 @@ def _read_file(base: Records, base_text: str, records: Records, filename: str,
     for section in old_sections:
         for index, item in enumerate(section.items):
             known.setdefault((section.key, item.text), (index, item.start))
+    items = [(section.key, item.text) for section in new_sections for item in section.items]
+    if sum(item not in known for item in items) > MOST_ALONE + len(items) // 5:
+        return False  # much of the file changed: parsing it whole is quicker
     data: dict[str, Any] = {}
     spliced: dict[tuple[str, int], tuple[loader.Document, int, int]] = {}
     for section in new_sections:
