@@ -14,6 +14,7 @@ result must have checked before it is used.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, replace
 from datetime import date
@@ -105,28 +106,29 @@ def parse_previous(raw: bytes, source: str) -> tuple[PreviousRow, ...]:
     results = document.get("results") if isinstance(document, dict) else None
     if not isinstance(results, list):
         raise _unreadable(source, "a JSON document without `results`")
-    return tuple(_row(item, index, source) for index, item in enumerate(results, start=1))
+    return tuple(_row(item, index, source, "result")
+                 for index, item in enumerate(results, start=1))
 
 
 def _day(value: Any, key: str, where: str) -> date | None:
     if value is None:
         return None
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else _bad(key, where)
-    except ValueError:
-        return _bad(key, where)
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return date.fromisoformat(value)
+    return _bad(key, where)
 
 
 def _bad(key: str, where: str) -> Any:
     raise ValueError(f"{where}: `{key}` is not what vet writes there")
 
 
-def _row(item: Any, number: int, source: str) -> PreviousRow:
-    where = f"line {number}"
+def _row(item: Any, number: int, source: str, what: str = "line") -> PreviousRow:
+    where = f"{what} {number}"
     if not isinstance(item, dict):
         raise _unreadable(source, f"{where} is not a JSON object")
     version = item.get("version", FORMAT_VERSION)
-    if version != FORMAT_VERSION:
+    if isinstance(version, bool) or version != FORMAT_VERSION:
         raise _unreadable(source, f"{where} is format version {clip(version)}, and this vet "
                           f"reads version {FORMAT_VERSION}")
     missing = [key for key in ("row", "input", "verdict") if key not in item]
