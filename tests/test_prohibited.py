@@ -125,3 +125,18 @@ def test_an_unusable_registry_is_exit_2(tmp_path: Path) -> None:
 
 def test_every_format_renders() -> None:
     assert render.formats("prohibited") == ["csv", "json", "table"]
+
+
+def test_a_unit_formed_after_the_day_is_left_out(tmp_path: Path) -> None:
+    folder = tmp_path / "registry"
+    folder.mkdir()
+    (folder / "allegations.yaml").write_bytes((BASE / "allegations.yaml").read_bytes())
+    (folder / "units.yaml").write_text((BASE / "units.yaml").read_text(encoding="utf-8").replace(
+        "    name: 77th Infantry Battalion\n",
+        "    name: 77th Infantry Battalion\n    start: \"2019-12\"\n    end: \"2022\"\n",
+    ), encoding="utf-8")
+    # The killings of 2019-07-14 are in effect, but the unit was formed in December.
+    assert "xb-bn-77" not in listed(run("--as-of", "2019-11-30", "-f", "json", data=folder))
+    assert "xb-bn-77" in listed(run("--as-of", "2019-12-01", "-f", "json", data=folder))
+    # Disbanded, but a unit of that name may still be put forward: it stays listed.
+    assert "xb-bn-77" in listed(run("--as-of", "2024-01-01", "-f", "json", data=folder))
