@@ -288,6 +288,18 @@ def test_markdown_escapes_registry_text(here: Path) -> None:
     assert "<b>" not in result.stdout
 
 
+def test_markdown_holds_a_pull_request_comment(here: Path, monkeypatch: pytest.MonkeyPatch,
+                                               ) -> None:
+    from vetting.render import markdown
+
+    monkeypatch.setattr(markdown, "ROWS", 2)
+    registry(here / "old")
+    registry(here / "new", allegations=add_ford)
+    text = run("old", "new", "-f", "markdown").stdout
+    assert text.count("| unit `") + text.count("| person `") == 2
+    assert "And 4 more; `--format json` lists every one." in text
+
+
 def test_every_format_renders() -> None:
     assert render.formats("diff") == ["github", "json", "markdown", "text"]
     assert render.formats("roster-diff") == ["github", "json", "markdown", "text"]

@@ -14,6 +14,9 @@ from vetting.render import renderer
 from vetting.render.text import diff_summary, verdict_change, where_text
 from vetting.rules import LAW_TITLES
 
+# Table rows at most: a pull-request comment holds 65,536 characters; the rest are
+# counted, and --format json lists every one.
+ROWS = 200
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
 
@@ -37,6 +40,11 @@ def _why(change: EntityChange | RowChange) -> str:
     return f"{first.rule.code} {first.rule.slug}: {escape(first.text)}{tail}"
 
 
+def _more(count: int, stream: TextIO) -> None:
+    if count > ROWS:
+        stream.write(f"\nAnd {count - ROWS:,} more; `--format json` lists every one.\n")
+
+
 def _heading(result: RegistryDiff | RosterDiff, stream: TextIO) -> None:
     stream.write(f"### vet diff: {_code(result.old)} → {_code(result.new)}\n\n")
     summary = diff_summary(result.counts())
@@ -49,16 +57,18 @@ def diff_markdown(result: RegistryDiff, stream: TextIO) -> None:
     _heading(result, stream)
     if result.changes:
         stream.write("| Entity | Verdict | Why | Where |\n| --- | --- | --- | --- |\n")
-        for change in result.changes:
+        for change in result.changes[:ROWS]:
             entity = f"{change.kind} {_code(change.id)} {escape(change.name)} ({change.country})"
             stream.write(f"| {entity} | {verdict_change(change)} | {_why(change)} | "
                          f"{_code(where_text(change.where))} |\n")
+        _more(len(result.changes), stream)
     else:
         stream.write("No unit or person changes verdict.\n")
     stream.write(f"\n<details><summary>Registry edits ({len(result.edits)})</summary>\n\n")
-    for edit in result.edits:
+    for edit in result.edits[:ROWS]:
         stream.write(f"- {_code(where_text(edit.where))}: {edit.kind} {_code(edit.id)} "
                      f"{edit.status}\n")
+    _more(len(result.edits), stream)
     stream.write("\n</details>\n")
 
 
@@ -70,9 +80,10 @@ def roster_diff_markdown(result: RosterDiff, stream: TextIO) -> None:
                  "rows change.\n\n")
     if result.changes:
         stream.write("| Row | Name / unit | Verdict | Why |\n| ---: | --- | --- | --- |\n")
-        for change in result.changes:
+        for change in result.changes[:ROWS]:
             asked = escape(change.name or change.unit)
             if change.name and change.unit:
                 asked += f" of {escape(change.unit)}"
             stream.write(f"| {change.row} | {asked} | {verdict_change(change)} | "
                          f"{_why(change)} |\n")
+        _more(len(result.changes), stream)
