@@ -24,6 +24,8 @@ from vetting.model import Law, PartialDate
 
 if TYPE_CHECKING:  # imported when a verdict is asked for, to start fast otherwise
     from vetting.cache import Compiled
+    from vetting.diff import RegistryDiff, RosterDiff
+    from vetting.revet import PreviousRow
     from vetting.rules import Query
 
 
@@ -368,12 +370,15 @@ def _vet(
 
 
 def _render(subject: str, chosen: VerdictFormat | None, result: object) -> None:
-    stream = _stdout()
+    _write(render.get(subject, _output_format(chosen)), result, _stdout())
+
+
+def _write(write: render.Renderer, result: object, stream: TextIO) -> None:
     try:
-        render.get(subject, _output_format(chosen))(result, stream)
+        write(result, stream)
         stream.flush()
     except BrokenPipeError:
-        # The reader went away (`| head`); the verdict's exit status still stands.
+        # The reader went away (`| head`); the exit status still stands.
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
 
@@ -501,6 +506,174 @@ def show(
     _render("entity", output_format, found)
 
 
+# --- vet prohibited --------------------------------------------------------------
+
+class ListFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
+@app.command()
+def prohibited(
+    country: Annotated[
+        str | None,
+        typer.Option("--country", metavar="CC", help="Only units of this country (ISO "
+                     "3166-1 alpha-2, such as MX).", show_default=False),
+    ] = None,
+    as_of: AsOfOption = None,
+    law: LawOption = Law.STATE,
+    output_format: Annotated[
+        ListFormat | None,
+        typer.Option(
+            "--format", "-f",
+            help="table: for people; csv: one row per unit (UTF-8 with BOM, for Excel); "
+            "json: one document. Default: table on a terminal, json otherwise.",
+            show_default=False,
+        ),
+    ] = None,
+    data: DataOption = None,
+) -> None:
+    """List every unit INELIGIBLE or SUSPENDED on a day: the list of 22 U.S.C. 2378d(c).
+
+    Each unit comes with its country, the rules and allegations that bar it and
+    the sources they cite. Exit status: 0, or 2 on a usage error or an unusable
+    registry.
+
+    Example: vet prohibited --country MX --format csv > prohibited-mx.csv
+    """
+    from vetting.prohibited import prohibited as listing
+
+    day = parse_as_of(as_of)
+    code = parse_country(country)
+    found = listing(open_registry(data), as_of=day, law=law, country=code)
+    chosen = output_format.value if output_format else (
+        "table" if sys.stdout.isatty() else "json"
+    )
+    stream = _stdout()
+    if chosen != "table":
+        stream.reconfigure(encoding="utf-8", newline="")  # type: ignore[attr-defined]
+    _write(render.get("prohibited", chosen), found, stream)
+
+
+# --- vet diff --------------------------------------------------------------------
+
+class DiffFormat(StrEnum):
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    JSON = "json"
+    GITHUB = "github"
+
+
+class FailOn(StrEnum):
+    BAR = "bar"
+    CHANGE = "change"
+
+
+@app.command()
+def diff(
+    old: Annotated[
+        str,
+        typer.Argument(metavar="OLD", help="The registry before the edit: a folder, or a git "
+                       "revision of the current repository (HEAD~1, main, a commit).",
+                       show_default=False),
+    ],
+    new: Annotated[
+        str | None,
+        typer.Argument(metavar="NEW", help="The registry after the edit, likewise. Default: "
+                       "the registry in use (--data, else env VET_DATA), as it is on disk.",
+                       show_default=False),
+    ] = None,
+    roster_path: Annotated[
+        Path | None,
+        typer.Option("--roster", metavar="ROSTER", dir_okay=False,
+                     help="Vet this roster (CSV, as vet batch reads it) against both and list "
+                     "the rows whose verdict changes.", show_default=False),
+    ] = None,
+    as_of: AsOfOption = None,
+    law: LawOption = Law.STATE,
+    output_format: Annotated[
+        DiffFormat | None,
+        typer.Option(
+            "--format", "-f",
+            help="text: for people; markdown: for a pull-request comment or "
+            "$GITHUB_STEP_SUMMARY; json: one document; github: annotations on the lines "
+            "behind each change. Default: github when env GITHUB_ACTIONS is true, else text.",
+            show_default=False,
+        ),
+    ] = None,
+    columns: Annotated[
+        list[str] | None,
+        typer.Option("--columns", metavar="FIELD=HEADER,...",
+                     help="With --roster: which column holds a field, as for vet batch.",
+                     show_default=False),
+    ] = None,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option("--fail-on", help="Exit 1 when a unit, person or row is newly barred "
+                     "(bar), or when any verdict changes (change). Default: exit 0 whatever "
+                     "changed.", show_default=False),
+    ] = None,
+    data: DataOption = None,
+) -> None:
+    """Show what a registry edit changes: every verdict that differs between OLD and NEW.
+
+    Every unit and person whose verdict differs (as of --as-of, under --law) is
+    listed old -> new, with the reason that changed it and the registry line behind
+    it; then the records edited and a summary (barred, lifted, newly under review).
+    A git revision is read with git show, never checked out. Exit status: 0 (1 with
+    --fail-on when it applies), 2 on a usage error or a registry that cannot be read.
+
+    Example (the working tree against main): vet diff main
+
+    Example (the last commit, for a pull-request comment): vet diff HEAD~1 HEAD -f markdown
+
+    Example (last month's roster): vet diff --roster nominees.csv HEAD~5 HEAD
+    """
+    from vetting.revisions import RevisionError, read_folder, read_side
+
+    day = parse_as_of(as_of)
+    folder = records.locate(data)
+    try:
+        before = read_side(old, folder)
+        after = read_folder(folder, before) if new is None else read_side(new, folder, before)
+    except RevisionError as error:
+        _usage_error(str(error))
+    if output_format is None:
+        github = os.environ.get("GITHUB_ACTIONS", "").lower() == "true"
+        output_format = DiffFormat.GITHUB if github else DiffFormat.TEXT
+    found: RegistryDiff | RosterDiff
+    if roster_path is None:
+        from vetting.diff import compare
+
+        found = compare(before, after, as_of=day, law=law)
+        subject = "diff"
+    else:
+        from vetting.diff import compare_roster
+        from vetting.matching import Matcher
+
+        try:
+            chosen = roster.parse_columns(columns or [])
+            rows = roster.read_roster(roster.read_bytes(roster_path), str(roster_path), chosen)
+        except roster.RosterError as error:
+            _usage_error(str(error))
+        batches = [
+            roster.vet_roster(rows, side.registry, Matcher.from_registry(side.registry),
+                              as_of=day, law=law)
+            for side in (before, after)
+        ]
+        found = compare_roster(rows, *batches, before.label, after.label)
+        subject = "roster-diff"
+    stream = _stdout()
+    if output_format is not DiffFormat.TEXT:  # for programs and GitHub: UTF-8 whatever the locale
+        stream.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
+    _write(render.get(subject, output_format.value), found, stream)
+    failed = (fail_on is FailOn.BAR and found.bars) or (
+        fail_on is FailOn.CHANGE and found.changed
+    )
+    raise typer.Exit(Exit.FAIL if failed else Exit.OK)
+
+
 # --- vet batch -------------------------------------------------------------------
 
 class BatchFormat(StrEnum):
@@ -546,7 +719,32 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
+def _previous(path: Path, rows: roster.Roster) -> tuple[PreviousRow, ...]:
+    """An earlier run's results for these rows, or exit 2 (VET603, VET604)."""
+    from vetting.revet import PreviousError, check_belongs, read_previous
+
+    try:
+        earlier = read_previous(path)
+        check_belongs(rows, earlier, str(path))
+    except PreviousError as error:
+        _usage_error(str(error))
+    return earlier
+
+
 def _vet_with_progress(
+    rows: roster.Roster, compiled: Compiled, as_of: date, law: Law, jobs: int,
+    previous: tuple[Path, tuple[PreviousRow, ...]] | None = None,
+) -> roster.Batch:
+    batch = _vet_rows(rows, compiled, as_of, law, jobs)
+    if previous is None:
+        return batch
+    from vetting.revet import recheck
+
+    source, earlier = previous
+    return recheck(batch, earlier, str(source))
+
+
+def _vet_rows(
     rows: roster.Roster, compiled: Compiled, as_of: date, law: Law, jobs: int
 ) -> roster.Batch:
     if len(rows.rows) <= PROGRESS_OVER or not sys.stderr.isatty():
@@ -620,6 +818,16 @@ def batch(
             "the number.",
         ),
     ] = 1,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous", metavar="RESULTS", dir_okay=False,
+            help="An earlier run's results for this roster (--format jsonl or json): mark "
+            "each row whose verdict changed since, and each earlier result whose "
+            "valid_until has passed.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Vet every row of a roster (a CSV of nominees) and write one result per row.
 
@@ -632,6 +840,8 @@ def batch(
     if any is INELIGIBLE or SUSPENDED, else 3 if any is REVIEW, else 0.
 
     Example: vet batch nominees.csv --out vetted.csv --as-of 2024-06-30
+
+    Example (re-vetting a year on): vet batch nominees.csv --previous vetted-2024.jsonl
 
     Example (Spanish headers under other names):
     vet batch curso.csv --columns name=Participante,unit=Adscripción -f table
@@ -662,6 +872,7 @@ def batch(
         _usage_error(str(error))
     for warning in rows.warnings:
         typer.echo(f"vet: warning: {warning}", err=True)
+    earlier = (previous, _previous(previous, rows)) if previous is not None else None
     compiled = open_compiled(data, bulk=True)
     if output_format is None:
         terminal = out is None and sys.stdout.isatty()
@@ -670,10 +881,10 @@ def batch(
     try:
         if out is not None:
             with roster.atomic_output(out) as stream:
-                result = _vet_with_progress(rows, compiled, day, law, jobs or _cpus())
+                result = _vet_with_progress(rows, compiled, day, law, jobs or _cpus(), earlier)
                 write(result, stream)
         else:
-            result = _vet_with_progress(rows, compiled, day, law, jobs or _cpus())
+            result = _vet_with_progress(rows, compiled, day, law, jobs or _cpus(), earlier)
             stream = _stdout()
             if output_format is not BatchFormat.TABLE:
                 stream.reconfigure(encoding="utf-8", newline="")  # type: ignore[attr-defined]

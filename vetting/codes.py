@@ -9,6 +9,7 @@ never renumber or reuse one.
 - VET3xx: integrity across records (references, cycles, dates, duplicates).
 - VET4xx: roster rows that `vet batch` cannot vet (verdict ERROR).
 - VET5xx: verdict rules (why a verdict reaches an entity).
+- VET6xx: changes since another registry or an earlier run (`vet diff`, re-vetting).
 """
 
 from __future__ import annotations
@@ -230,6 +231,34 @@ class Code(Enum):
     CLEAR_RECORD = (
         "VET534", "clear-record", None,
         "The matched entity is in the registry and no allegation reaches it.",
+    )
+
+    # VET6xx: what changed since another registry or an earlier run (`vet diff`,
+    # `vet batch --previous`)
+    VERDICT_CHANGED = (
+        "VET601", "verdict-changed", None,
+        "A unit's, person's or roster row's verdict differs from the other registry's or "
+        "the earlier run's.",
+    )
+    RESULT_EXPIRED = (
+        "VET602", "result-expired", None,
+        "An earlier result's valid_until has passed: the row must be vetted again.",
+    )
+    PREVIOUS_MISMATCH = (
+        "VET603", "previous-mismatch", Level.ERROR,
+        "The earlier results do not belong to this roster: other rows, or rows in another "
+        "order.",
+    )
+    PREVIOUS_UNREADABLE = (
+        "VET604", "previous-unreadable", Level.ERROR,
+        "The earlier results file is not vet batch JSON Lines: not JSON, too large, another "
+        "format version, or a line without the keys a result has.",
+    )
+    ENTITY_ADDED = (
+        "VET605", "entity-added", None, "A unit or person is in the new registry only.",
+    )
+    ENTITY_REMOVED = (
+        "VET606", "entity-removed", None, "A unit or person is in the old registry only.",
     )
 
 

@@ -8,11 +8,13 @@ records against each other, and `registry` indexes them for verdicts.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import gc
 import hashlib
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -171,6 +173,11 @@ def _read_file(records: Records, filename: str, max_bytes: int) -> list[Finding]
     if text is None:
         assert problem is not None
         return [problem]
+    return _read_text(records, filename, text)
+
+
+def _read_text(records: Records, filename: str, text: str) -> list[Finding]:
+    path = records.folder / filename
     records.digest_parts.append((filename, text))
     document, findings = loader.parse(text, str(path))
     if document is None:
@@ -219,11 +226,26 @@ def _read_file(records: Records, filename: str, max_bytes: int) -> list[Finding]
     return findings
 
 
-def read(folder: Path, max_bytes: int | None = None) -> tuple[Records, list[Finding]]:
-    """Read a registry folder into records and the findings of reading and schema.
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Hold the cyclic garbage collector while a registry is read.
 
-    Raises loader.UnreadableError when either file cannot be read at all.
+    Reading builds millions of small containers and no reference cycles, so the
+    collector, run after every few hundred allocations, would walk the growing
+    heap again and again for nothing: a 39 MB registry reads in a third of the
+    time without it. Reference counting still frees everything as usual.
     """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def require_folder(folder: Path) -> None:
+    """UnreadableError unless `folder` is a folder holding both registry files."""
     if not folder.is_dir():
         raise loader.UnreadableError(f"{folder}: not a folder holding {UNITS_FILE} and "
                                      f"{ALLEGATIONS_FILE}")
@@ -233,14 +255,44 @@ def read(folder: Path, max_bytes: int | None = None) -> tuple[Records, list[Find
             f"{folder}: not a registry folder: {' and '.join(missing)} "
             f"{'is' if len(missing) == 1 else 'are'} missing"
         )
+
+
+def read(folder: Path, max_bytes: int | None = None) -> tuple[Records, list[Finding]]:
+    """Read a registry folder into records and the findings of reading and schema.
+
+    Raises loader.UnreadableError when either file cannot be read at all.
+    """
+    require_folder(folder)
     limit = max_bytes if max_bytes is not None else loader.max_bytes_from_env()
     records = Records(folder)
     findings: list[Finding] = []
-    for filename in LAYOUT:
-        findings.extend(_read_file(records, filename, limit))
+    with gc_paused():
+        for filename in LAYOUT:
+            findings.extend(_read_file(records, filename, limit))
     records.digest = _digest(records.digest_parts)
     records.digest_parts.clear()
     return records, findings
+
+
+def read_texts(folder: Path, texts: dict[str, str]) -> tuple[Records, list[Finding]]:
+    """Read a registry whose two files' texts are at hand (such as a git revision's).
+
+    `folder` is where the files would be (findings name `folder/units.yaml`);
+    `texts` holds the text of each file of LAYOUT.
+    """
+    records = Records(folder)
+    findings: list[Finding] = []
+    with gc_paused():
+        for filename in LAYOUT:
+            findings.extend(_read_text(records, filename, texts[filename]))
+    records.digest = _digest(records.digest_parts)
+    records.digest_parts.clear()
+    return records, findings
+
+
+def digest_of(texts: dict[str, str]) -> str:
+    """The digest `read` gives a registry whose files hold these texts."""
+    return _digest((filename, texts[filename]) for filename in LAYOUT)
 
 
 def _digest(parts: Iterable[tuple[str, str]]) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from vetting import checks, loader
-from vetting.codes import Level
+from vetting.codes import Finding, Level
 from vetting.model import Allegation, PartialDate, Person, Source, Unit
 from vetting.records import Records, locate, read
 
@@ -134,13 +134,22 @@ def open_registry(data: Path | None = None, max_bytes: int | None = None) -> Reg
         records, findings = read(folder, max_bytes)
     except loader.UnreadableError as error:
         raise RegistryError(str(error)) from None
-    findings += checks.run(records)
+    return checked(records, findings, str(folder), f"run `vet validate --data {folder}`")
+
+
+def checked(records: Records, findings: list[Finding], where: str, hint: str) -> Registry:
+    """The records as a registry after the integrity checks; RegistryError on any error.
+
+    `findings` are those of reading; `where` names the registry in the message and
+    `hint` says how to list every finding.
+    """
+    findings = [*findings, *checks.run(records)]
     errors = [finding for finding in findings if finding.level is Level.ERROR]
     if errors:
         first = errors[0]
         raise RegistryError(
-            f"the registry in {folder} has {len(errors)} error(s); first: "
+            f"the registry in {where} has {len(errors)} error(s); first: "
             f"{first.path}:{first.line}:{first.col}: {first.code} {first.message} "
-            f"(run `vet validate --data {folder}`)"
+            f"({hint})"
         )
     return Registry.from_records(records)

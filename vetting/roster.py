@@ -571,22 +571,50 @@ PARALLEL_OVER = 2_000
 
 
 @dataclass(frozen=True, slots=True)
+class Recheck:
+    """A row against the earlier run's result for it (`vet batch --previous`, revet.py)."""
+
+    verdict: str  # the earlier verdict, or ERROR
+    as_of: date | None
+    valid_until: date | None
+    changed: bool  # the verdict differs now
+    expired: bool  # valid_until is before this run's as-of day
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
+            "changed": self.changed,
+            "expired": self.expired,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class RowResult:
     """One roster row and its answer; no answer when the row cannot be vetted."""
 
     row: RosterRow
     input: Mapping[str, str]
     answer: Answer | None
+    recheck: Recheck | None = None  # with --previous only
 
     @property
     def verdict(self) -> str:
         return str(self.answer.verdict) if self.answer is not None else ERROR
 
-    def to_dict(self, batch: Batch) -> dict[str, Any]:
-        """`{"row", "line", "input", ...}` and every key of `vet unit --format json`."""
+    def head(self) -> dict[str, Any]:
+        """The row's own keys: `row`, `line`, `input`, and `previous` when re-vetting."""
         head: dict[str, Any] = {
             "row": self.row.row, "line": self.row.line, "input": dict(self.input),
         }
+        if self.recheck is not None:
+            head["previous"] = self.recheck.to_dict()
+        return head
+
+    def to_dict(self, batch: Batch) -> dict[str, Any]:
+        """`{"row", "line", "input", ...}` and every key of `vet unit --format json`."""
+        head = self.head()
         if self.answer is not None:
             return head | self.answer.to_dict()
         query = query_of(self.row, strict=False)
@@ -619,6 +647,14 @@ class Batch:
     as_of: date
     law: Law
     registry: RegistryInfo
+    previous: str | None = None  # the earlier results file, when re-vetting
+
+    @property
+    def rechecked(self) -> dict[str, int]:
+        """Rows whose verdict changed, and earlier results expired, since `previous`."""
+        checks = [result.recheck for result in self.results if result.recheck is not None]
+        return {"changed": sum(check.changed for check in checks),
+                "expired": sum(check.expired for check in checks)}
 
     @property
     def counts(self) -> dict[str, int]:
@@ -648,7 +684,8 @@ class Batch:
                 for name, indexes in roster.columns.items()
             },
             "warnings": list(roster.warnings),
-        }
+        } | ({"previous": {"source": self.previous, **self.rechecked}}
+             if self.previous is not None else {})
 
 
 def query_of(row: RosterRow, *, strict: bool = True) -> Query | None:

@@ -602,6 +602,10 @@ class RegistryInfo:
             len(registry.allegations),
         )
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"digest": self.digest, "units": self.units, "people": self.people,
+                "allegations": self.allegations}
+
 
 @dataclass(frozen=True)
 class Answer:

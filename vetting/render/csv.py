@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 from typing import TextIO
 
+from vetting.model import Source
+from vetting.prohibited import Prohibited
 from vetting.render import renderer
 from vetting.roster import Batch, RowResult
 
@@ -24,6 +26,16 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def neutralise(cell: str) -> str:
     """A cell as written: prefixed with `'` when a spreadsheet would run it as a formula."""
     return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
+def source_line(source: Source) -> str:
+    """`title, publisher, date, URL`, leaving out what the source lacks."""
+    return ", ".join(
+        part for part in (
+            source.title, source.publisher,
+            str(source.published) if source.published else "", source.url or "",
+        ) if part
+    )
 
 
 def result_cells(result: RowResult) -> list[str]:
@@ -39,13 +51,7 @@ def result_cells(result: RowResult) -> list[str]:
         for reason, cited in zip(answer.reasons, answer.citations, strict=True)
     ]
     sources = [
-        f"[{number}] "
-        + ", ".join(
-            part for part in (
-                source.title, source.publisher,
-                str(source.published) if source.published else "", source.url or "",
-            ) if part
-        )
+        f"[{number}] {source_line(source)}"
         for number, source in enumerate(answer.sources, start=1)
     ]
     return [
@@ -63,6 +69,51 @@ def batch_csv(batch: Batch, stream: TextIO) -> None:
     """The roster's columns, then verdict, match_id, match_name, score, reasons, sources."""
     stream.write("\ufeff")
     writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow([neutralise(cell) for cell in (*batch.roster.headers, *RESULT_COLUMNS)])
+    extra = RECHECK_COLUMNS if batch.previous is not None else ()
+    writer.writerow([neutralise(cell) for cell in (
+        *batch.roster.headers, *RESULT_COLUMNS, *extra,
+    )])
     for result in batch.results:
-        writer.writerow([neutralise(cell) for cell in (*result.row.cells, *result_cells(result))])
+        writer.writerow([neutralise(cell) for cell in (
+            *result.row.cells, *result_cells(result), *(recheck_cells(result) if extra else ()),
+        )])
+
+
+# With --previous: how each row stands against the earlier run's result for it.
+RECHECK_COLUMNS = ("previous_verdict", "previous_as_of", "previous_valid_until", "recheck")
+
+
+def recheck_cells(result: RowResult) -> list[str]:
+    check = result.recheck
+    if check is None:
+        return ["", "", "", ""]
+    marks = [word for word, flag in (("changed", check.changed), ("expired", check.expired))
+             if flag]
+    return [
+        check.verdict, str(check.as_of or ""), str(check.valid_until or ""), ", ".join(marks),
+    ]
+
+
+PROHIBITED_COLUMNS = (
+    "unit_id", "unit", "aliases", "country", "force", "verdict", "rules", "allegations",
+    "reasons", "sources",
+)
+
+
+@renderer("prohibited", "csv")
+def prohibited_csv(listing: Prohibited, stream: TextIO) -> None:
+    """One row per barred unit: who it is, its verdict, the rules, allegations and sources."""
+    stream.write("\ufeff")
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(PROHIBITED_COLUMNS)
+    for entry in listing.units:
+        unit = entry.unit
+        writer.writerow([neutralise(cell) for cell in (
+            unit.id, unit.name, SEPARATOR.join(unit.aliases), unit.country, unit.force,
+            entry.verdict,
+            SEPARATOR.join(dict.fromkeys(reason.rule.code for reason in entry.reasons)),
+            SEPARATOR.join(allegation.id for allegation in entry.allegations),
+            SEPARATOR.join(f"[{reason.rule.code} {reason.verdict}] {reason.text}"
+                           for reason in entry.reasons),
+            SEPARATOR.join(source_line(source) for source in entry.sources),
+        )])

@@ -10,12 +10,20 @@ import json
 from typing import TextIO
 
 from vetting.checks import Validation
+from vetting.diff import RegistryDiff, RosterDiff
+from vetting.prohibited import Prohibited
 from vetting.render import renderer
 from vetting.roster import Batch
 from vetting.rules import Answer
 from vetting.show import Profile
 
 FINDINGS_VERSION = 1
+
+
+def dump(document: object, stream: TextIO) -> None:
+    """One JSON document, indented, non-ASCII kept as written."""
+    json.dump(document, stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
 
 
 @renderer("findings", "json")
@@ -39,8 +47,7 @@ def findings_json(result: Validation, stream: TextIO) -> None:
             for finding in result.findings
         ],
     }
-    json.dump(document, stream, ensure_ascii=False, indent=2)
-    stream.write("\n")
+    dump(document, stream)
 
 
 @renderer("batch", "json")
@@ -50,19 +57,34 @@ def batch_json(batch: Batch, stream: TextIO) -> None:
         "summary": batch.summary(),
         "results": [result.to_dict(batch) for result in batch.results],
     }
-    json.dump(document, stream, ensure_ascii=False, indent=2)
-    stream.write("\n")
+    dump(document, stream)
 
 
 @renderer("verdict", "json")
 def verdict_json(answer: Answer, stream: TextIO) -> None:
     """The answer of `vet unit`/`vet person`: see `Answer.to_dict` and docs/verdicts.md."""
-    json.dump(answer.to_dict(), stream, ensure_ascii=False, indent=2)
-    stream.write("\n")
+    dump(answer.to_dict(), stream)
 
 
 @renderer("entity", "json")
 def entity_json(profile: Profile, stream: TextIO) -> None:
     """The record of `vet show`: see `Profile.to_dict`."""
-    json.dump(profile.to_dict(), stream, ensure_ascii=False, indent=2)
-    stream.write("\n")
+    dump(profile.to_dict(), stream)
+
+
+@renderer("prohibited", "json")
+def prohibited_json(listing: Prohibited, stream: TextIO) -> None:
+    """The prohibited-units list: see `Prohibited.to_dict` and docs/diff.md."""
+    dump(listing.to_dict(), stream)
+
+
+@renderer("diff", "json")
+def diff_json(result: RegistryDiff, stream: TextIO) -> None:
+    """What a registry edit changes: see `RegistryDiff.to_dict` and docs/diff.md."""
+    dump(result.to_dict(), stream)
+
+
+@renderer("roster-diff", "json")
+def roster_diff_json(result: RosterDiff, stream: TextIO) -> None:
+    """The roster rows an edit changes: see `RosterDiff.to_dict` and docs/diff.md."""
+    dump(result.to_dict(), stream)

@@ -28,6 +28,5 @@ def batch_jsonl(batch: Batch, stream: TextIO) -> None:
             answer = encoded[id(result.answer)] = json.dumps(
                 result.answer.to_dict(), ensure_ascii=False
             )
-        row = json.dumps({"row": result.row.row, "line": result.row.line,
-                          "input": dict(result.input)}, ensure_ascii=False)
+        row = json.dumps(result.head(), ensure_ascii=False)
         stream.write(f"{row[:-1]}, {answer[1:]}\n")

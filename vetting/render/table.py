@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from vetting.model import Allegation, Law, PartialDate, Source
+from vetting.prohibited import Prohibited
 from vetting.render import renderer
 from vetting.roster import ERROR, Batch, RowResult
 from vetting.rules import LAW_TITLES, Answer, Reason, Verdict
@@ -264,7 +265,27 @@ def batch_summary(batch: Batch) -> str:
     return (
         f"vet batch: {rows} row{'' if rows == 1 else 's'}{': ' + counts if counts else ''}; "
         f"as of {batch.as_of} under {LAW_TITLES[batch.law]}; registry {batch.registry.digest}"
+        + (f"; since {batch.previous}: {rechecked(batch)}" if batch.previous is not None else "")
     )
+
+
+def rechecked(batch: Batch) -> str:
+    """`2 verdicts changed, 1 result expired` since the previous run."""
+    counts = batch.rechecked
+    changed, expired = counts["changed"], counts["expired"]
+    return (f"{changed} verdict{'' if changed == 1 else 's'} changed, {expired} earlier "
+            f"result{'' if expired == 1 else 's'} expired")
+
+
+def recheck_text(result: RowResult) -> str:
+    """What re-vetting found for a row: `ELIGIBLE → INELIGIBLE; expired 2025-06-30`."""
+    check = result.recheck
+    if check is None:
+        return ""
+    parts = [f"{check.verdict} → {result.verdict}"] if check.changed else []
+    if check.expired:
+        parts.append(f"the result of {check.as_of} expired on {check.valid_until}")
+    return "; ".join(parts)
 
 
 def _row_reason(result: RowResult) -> Text:
@@ -282,6 +303,41 @@ def _row_query(batch: Batch, result: RowResult) -> Text:
     if name and unit:
         asked.append(f"\nof {unit}", style="dim")
     return asked
+
+
+# Rows listed by number when only their earlier result expired; more are counted.
+EXPIRED_LISTED = 20
+
+
+def _print_rechecks(batch: Batch, console: Console) -> None:
+    """The rows whose verdict changed, with why; then the rows whose result only expired."""
+    checked = [result for result in batch.results if result.recheck is not None]
+    changed = [result for result in checked if result.recheck and result.recheck.changed]
+    expired = [result.row.row for result in checked
+               if result.recheck and result.recheck.expired and not result.recheck.changed]
+    console.print(Text.assemble(("\nSince the previous run", "bold underline"),
+                                f" ({batch.previous}): {rechecked(batch)}"))
+    if changed:
+        table = Table(show_header=True, header_style="bold", show_lines=True, expand=True)
+        table.add_column("Row", justify="right", no_wrap=True)
+        table.add_column("Name / unit", ratio=1, overflow="fold")
+        table.add_column("Then → now", ratio=1, overflow="fold")
+        table.add_column("Why", ratio=2, overflow="fold")
+        for result in changed:
+            table.add_row(str(result.row.row), _row_query(batch, result),
+                          Text(recheck_text(result)), _row_reason(result))
+        console.print(table)
+    if expired:
+        shown = ", ".join(map(str, expired[:EXPIRED_LISTED]))
+        more = f" and {len(expired) - EXPIRED_LISTED:,} more" if len(expired) > EXPIRED_LISTED \
+            else ""
+        console.print(Text(
+            f"Earlier result expired, verdict unchanged: row{'s' if len(expired) > 1 else ''} "
+            f"{shown}{more}. Each must be vetted again; formats csv, json and jsonl mark "
+            "every row."
+        ))
+    if not changed and not expired:
+        console.print(Text("No verdict changed and no earlier result expired."))
 
 
 @renderer("batch", "table")
@@ -314,6 +370,8 @@ def batch_table(batch: Batch, stream: TextIO) -> None:
         console.print(table)
     else:
         console.print(Text("Every row is ELIGIBLE.", style="bold green"))
+    if batch.previous is not None:
+        _print_rechecks(batch, console)
     for warning in batch.roster.warnings:
         console.print(Text(f"Warning: {warning}", style="yellow"))
     registry = batch.registry
@@ -324,4 +382,62 @@ def batch_table(batch: Batch, stream: TextIO) -> None:
         "Rows are numbered from 1 after the header. Formats csv, json and jsonl give "
         "every row's reasons and sources.",
         style="dim",
+    ))
+
+
+# --- vet prohibited ------------------------------------------------------------------
+
+
+@renderer("prohibited", "table")
+def prohibited_table(listing: Prohibited, stream: TextIO) -> None:
+    """Each barred unit with its verdict, rules and allegations; the sources numbered below."""
+    console = console_for(stream)
+    where = f" in {listing.country}" if listing.country else ""
+    counts = ", ".join(f"{count} {verdict}" for verdict, count in listing.counts().items())
+    console.print(Text.assemble(
+        ("Units prohibited from assistance", "bold"),
+        f"{where} as of {listing.as_of} under {LAW_TITLES[listing.law]}: "
+        f"{len(listing.units)} ({counts}).",
+    ))
+    numbers: dict[str, int] = {}
+    sources: list[Source] = []
+    if listing.units:
+        table = Table(show_header=True, header_style="bold", show_lines=True, expand=True)
+        table.add_column("Unit", ratio=1, overflow="fold")
+        table.add_column("Verdict", no_wrap=True)
+        table.add_column("Why", ratio=2, overflow="fold")
+        for entry in listing.units:
+            for source in entry.sources:
+                if source.id not in numbers:
+                    numbers[source.id] = len(numbers) + 1
+                    sources.append(source)
+            why = Text()
+            for allegation in entry.allegations:
+                rules = " ".join(dict.fromkeys(
+                    reason.rule.code for reason in entry.reasons
+                    if reason.allegation == allegation.id
+                ))
+                where_it = f", {allegation.place}" if allegation.place else ""
+                cited = _markers(dict.fromkeys(
+                    numbers[evidence.source] for evidence in allegation.evidence
+                    if evidence.source in numbers
+                ))
+                if why:
+                    why.append("\n")
+                why.append(f"{rules} {allegation.id} ({allegation.date}{where_it}) ")
+                why.append(cited, style="bold")
+            unit = entry.unit
+            table.add_row(
+                Text.assemble((unit.name, "bold"), f"\n{unit.id}, {unit.country}"),
+                _verdict(entry.verdict), why,
+            )
+        console.print(table)
+    if sources:
+        console.print(_heading("Sources"))
+        for number, source in enumerate(sources, start=1):
+            console.print(_citation(number, source))
+    registry = listing.registry
+    console.print(Text(
+        f"Registry: {registry.units} units, {registry.people} people, "
+        f"{registry.allegations} allegations; {registry.digest}.", style="dim",
     ))
