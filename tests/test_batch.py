@@ -37,7 +37,9 @@ ROSTERS = HERE / "fixtures" / "rosters"
 REGISTRY = HERE / "fixtures" / "registries" / "batch"
 GOLDEN = HERE / "golden"
 AS_OF = "2024-01-01"
-RESULT_COLUMNS = ["verdict", "match_id", "match_name", "score", "reasons", "sources"]
+RESULT_COLUMNS = [
+    "verdict", "match_id", "match_name", "score", "reasons", "sources", "parts", "deciding_part",
+]
 
 
 def run(*args: str | Path, stdin: bytes | None = None, **env: str) -> Result:

@@ -154,6 +154,11 @@ class Code(Enum):
         "A roster row's name, unit, birth date or country holds a line break or control "
         "character (often an unbalanced quote).",
     )
+    ROW_TOO_MANY_PARTS = (
+        "VET407", "row-too-many-parts", Level.ERROR,
+        "A roster row's unit cell lists more units than a cell may (50 parts): split the "
+        "row.",
+    )
 
     # VET50x: who an allegation reaches (the slug is the rule's name in JSON output)
     DIRECT = ("VET501", "direct", None, "The allegation names the unit or person.")
@@ -183,6 +188,17 @@ class Code(Enum):
     UNIT_AND_PERSON = (
         "VET507", "unit-and-person", None,
         "A person vetted together with a unit takes the worse of the two verdicts.",
+    )
+    INSIDE_UNIT = (
+        "VET510", "inside-unit", None,
+        "The row names a unit the registry does not hold inside one it does (a path such "
+        "as `Signal Office, 7th Division`, or a name that adds a unit to a registered one): "
+        "REVIEW at least when that unit is not ELIGIBLE, a note when it is.",
+    )
+    UNREAD_PART = (
+        "VET511", "unread-part", None,
+        "A part of a unit cell too long to be one unit name (over 300 characters, with no "
+        "separator vet reads): REVIEW, a person must read it.",
     )
     # VET52x: allegations that reach an entity without barring it
     REMEDIATED = (

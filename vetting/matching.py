@@ -37,12 +37,14 @@ from typing import TYPE_CHECKING, Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
+from vetting.context import Context, read_path, restated
 from vetting.model import PartialDate, Person, Unit, spans_overlap
 from vetting.names import (
     MISSPELT_NOTE,
     PersonName,
     PersonReadings,
     UnitName,
+    forces,
     initials_fit,
     lexicon,
     parse_person,
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
 
 MATCH_AT = 90.0  # the least score of a `match`
 POSSIBLE_AT = 65.0  # the least score of a `possible` unit
+INSIDE_AT = 50.0  # the least score of a unit the query names a unit inside of
 PERSON_POSSIBLE_AT = 70.0  # the least score of a `possible` person
 TIE = 3.0  # two matches this close cannot be told apart: both become `possible`
 SHORT_ACRONYM = 4  # initials shorter than this are never a sure match
@@ -65,6 +68,9 @@ WORD_ALIKE = 80.0  # two words this similar (rapidfuzz ratio) may be one word mi
 class Band(StrEnum):
     MATCH = "match"
     POSSIBLE = "possible"
+    # The query names a unit inside this one ("Colombian Army Mobile Brigade No. 7" and
+    # the Colombian Army): never the unit itself, but what it belongs to.
+    INSIDE = "inside"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +92,7 @@ class _Scored:
     capped: bool  # something missing or only similar: at most `possible`
     why: tuple[str, ...]
     exact: bool = False  # the registry name folds to the query itself
+    inside: bool = False  # the query names a unit inside the registry's
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,16 +291,28 @@ class Matcher:
     def match_unit(
         self, query: str, *, country: str | None = None, limit: int = 10
     ) -> list[Candidate]:
-        """Units the query may name, best first: `match` and `possible` only."""
-        parsed = parse_unit(query[:MAX_QUERY])
+        """Units the query may name, best first: `match`, `possible` and `inside`.
+
+        A query that is a path with places or forces in it ("102nd Infantry
+        Battalion, Tlatlaya, Estado de México") is matched on its unit, and the
+        places and forces are context that must agree (`vetting.context`).
+        """
+        path = read_path(restated(query[:MAX_QUERY]))
+        context = path.context
+        if context is not None and sum(piece.kind == "unit" for piece in path.pieces) <= 1:
+            parsed = parse_unit(path.units[0])
+        else:
+            parsed, context = parse_unit(restated(query[:MAX_QUERY])), None
         best: dict[int, tuple[tuple[bool, float, bool], Candidate]] = {}
         # A unit belongs to one state's forces: another country is another unit.
-        for index, scored in self._unit_pairs(parsed, country.upper() if country else None):
-            if _shown_score(scored.score) < POSSIBLE_AT:
+        pairs = self._unit_pairs(parsed, country.upper() if country else None, context)
+        for index, scored in pairs:
+            least = INSIDE_AT if scored.inside else POSSIBLE_AT
+            if _shown_score(scored.score) < least:
                 continue  # never listed: the unit need not be read
             entry = self._unit_entries[index]
             unit = self._units[entry.entity]
-            candidate = _candidate(unit, "unit", entry.written, scored, POSSIBLE_AT)
+            candidate = _candidate(unit, "unit", entry.written, scored, least)
             if candidate is not None:
                 _keep_best(best, entry.entity, candidate, scored.exact)
         return _finish([candidate for _, candidate in best.values()], limit)
@@ -308,7 +327,9 @@ class Matcher:
                 done[query] = self.match_unit(query, country=country, limit=limit)
         return [done[query] for query in queries]
 
-    def _unit_candidates(self, query: UnitName) -> Iterable[int]:
+    def _unit_candidates(
+        self, query: UnitName, context: Context | None = None
+    ) -> Iterable[int]:
         """Every registry name the rules may not rule out, from the index.
 
         `compare_units` keeps a name only if something identifying agrees: the
@@ -361,6 +382,10 @@ class Matcher:
         if not _identifying(query):
             for concept in query.concepts:
                 found.update(postings.get(f"@{concept}", ()))
+        # A town of the context identifies a name that holds it ("Policía Municipal,
+        # Iguala, Guerrero"): names holding a word like it are asked too.
+        for word in context.words if context is not None else ():
+            found.update(self._names_with(word, ""))
         return sorted(found)
 
     def _alike_words(self, word: str) -> list[str]:
@@ -381,23 +406,23 @@ class Matcher:
         return names
 
     def _unit_pairs(
-        self, query: UnitName, country: str | None = None
+        self, query: UnitName, country: str | None = None, context: Context | None = None
     ) -> Iterable[tuple[int, _Scored]]:
         if not query.key:
             return
         # Many forces have a "1/er. Batallón de Infantería": a name written alike in
         # the same states is scored once.
         done: dict[tuple[str, frozenset[str]], _Scored | None] = {}
-        for index in self._unit_candidates(query):
+        for index in self._unit_candidates(query, context):
             if country and self._country(index) != country:
                 continue
             name, states = self._unit_entries[index].name, self._states(index)
             if (name.text, states) not in done:
-                done[name.text, states] = compare_units(query, name, states)
+                done[name.text, states] = compare_units(query, name, states, context)
             scored = done[name.text, states]
             if scored is not None:
                 yield index, scored
-        yield from self._acronym_pairs(query, country)
+        yield from self._acronym_pairs(query, country, context)
 
     def _country(self, index: int) -> str:
         return self._unit_countries[self._unit_entries[index].entity]
@@ -412,7 +437,7 @@ class Matcher:
         return states
 
     def _acronym_pairs(
-        self, query: UnitName, country: str | None = None
+        self, query: UnitName, country: str | None = None, context: Context | None = None
     ) -> Iterable[tuple[int, _Scored]]:
         """Pairs where an acronym on one side is the initials of the other's words.
 
@@ -430,7 +455,8 @@ class Matcher:
                     target = self._unit_entries[index].name
                     expanded = _expand(query, acronym, written, target)
                     if expanded is not None:
-                        scored = compare_units(expanded[0], target, self._states(index))
+                        scored = compare_units(expanded[0], target, self._states(index),
+                                               context)
                         if scored is not None:
                             yield index, _with_acronym(scored, acronym, expanded[1])
         if len(query.initials) < 2:
@@ -454,7 +480,7 @@ class Matcher:
             target = self._unit_entries[index].name
             expanded = _expand(target, acronym, written, query)
             if expanded is not None:
-                scored = compare_units(query, expanded[0], self._states(index))
+                scored = compare_units(query, expanded[0], self._states(index), context)
                 if scored is not None:
                     # Words spelt out against a bare acronym in the registry: the acronym
                     # confirms only initials (many states have a "GOPES"), so never sure.
@@ -735,12 +761,18 @@ ACRONYM = 4.0
 
 
 def compare_units(
-    query: UnitName, registry: UnitName, states: frozenset[str] = frozenset()
+    query: UnitName,
+    registry: UnitName,
+    states: frozenset[str] = frozenset(),
+    context: Context | None = None,
 ) -> _Scored | None:
     """How well a registry unit name fits a query; None when they contradict.
 
     `states` are the states all the unit's names put it in: a state the query
-    names and this registry name lacks is judged against them.
+    names and this registry name lacks is judged against them. `context` is what
+    the places and forces around the query's unit say: they must agree, but are
+    not words of its name (a state there never identifies the unit; a town does
+    when the registry name holds it).
     """
     why: list[str] = []
     penalty = 0.0
@@ -749,6 +781,17 @@ def compare_units(
     identified = False  # something that names one unit agrees: numbers, a word, a state
     if query.key == registry.key:
         why.append("same name as in the registry")
+    # Forces: a gate. A naval station is not a police force; a force on one side only
+    # says nothing (most names leave theirs unsaid).
+    mine_forces = forces(query.concepts) | (context.forces if context else frozenset())
+    theirs_forces = forces(registry.concepts)
+    if mine_forces and theirs_forces:
+        if not mine_forces & theirs_forces:
+            return None
+        evidence = True
+        labels = lexicon().concepts
+        why.append(" ".join(labels[force].label for force in sorted(mine_forces & theirs_forces))
+                   + " agrees")
     # Numbers: compared as numbers; a different one is another unit.
     if query.numbers and registry.numbers:
         if not query.numbers & registry.numbers:
@@ -783,7 +826,7 @@ def compare_units(
     # Vocabulary, facet by facet.
     concepts = lexicon().concepts
     facets = sorted(
-        {concepts[c].facet for c in (*query.concepts, *registry.concepts)},
+        {concepts[c].facet for c in (*query.concepts, *registry.concepts)} - {"force"},
         key=lambda facet: (facet != "type", facet),  # the unit type first
     )
     for facet in facets:
@@ -839,7 +882,14 @@ def compare_units(
         why.append(f"letter {' '.join(registry.letters).upper()} agrees")
     # Words that name the unit: places, proper names.
     pairs, only_query, only_registry = _align(query.words, registry.words)
-    if query.words and registry.words and not pairs:
+    towns: list[tuple[str, str, float]] = []
+    if context is not None and context.words:
+        # A town around the unit agrees when the registry name holds it, and is no
+        # word of the unit's name when it does not; beside another place it contradicts.
+        towns, unpaired, only_registry = _align(context.words, only_registry)
+        if unpaired and only_registry:
+            return None
+    if query.words and registry.words and not pairs and not towns:
         return None  # both name something, and not the same thing
     if only_query and only_registry:
         return None  # "Villa Ensueño" is not "Villa Quimera": the places differ
@@ -850,10 +900,10 @@ def compare_units(
             # "74 CGN" and "74/a. Zona Naval": the acronym names a unit the other
             # spells otherwise (an acronym that fits is read by `_acronym_pairs`).
             return None
-    agreeing = [written for _, written, similarity in pairs if similarity == 100]
+    agreeing = [written for _, written, similarity in (*pairs, *towns) if similarity == 100]
     if agreeing:
         why.append(f"{' '.join(_shown(registry, agreeing))} agrees")
-    for said, written, similarity in pairs:
+    for said, written, similarity in (*pairs, *towns):
         evidence = identified = True
         if similarity < 100:
             why.append(f'"{said}" ~ "{written}" (spelling differs)')
@@ -869,30 +919,93 @@ def compare_units(
     # States: both named must agree. A state on one side only is a difference even
     # beside an agreeing town (there is a San Juan in many states), unless the unit's
     # other names put it in the query's state; a state they all contradict rules it out.
-    if query.states and registry.states:
-        if set(query.states) != set(registry.states):
+    # The context's states are judged as the query's own, but only the unit's own
+    # state identifies it: a state is where many units are.
+    asked = dict(query.states)
+    for state, shown in (context.states.items() if context is not None else ()):
+        asked.setdefault(state, shown)
+    own = bool(query.states)
+    located = False  # a state of the query agrees
+    if asked and registry.states:
+        if set(asked) != set(registry.states):
             return None
-        evidence = identified = True
+        evidence, identified, located = True, identified or own, True
         why.append(f"{', '.join(registry.states.values())} agrees")
-    elif query.states and states and not set(query.states) & states:
+    elif asked and states and not set(asked) & states:
         return None
-    elif query.states and set(query.states) <= states:
-        evidence = identified = True
-        why.append(f"{', '.join(query.states.values())} agrees with the unit's other names")
-    elif query.states or registry.states:
-        side, table = ("query", query) if query.states else ("registry name", registry)
-        why.append(f"{', '.join(table.states.values())} only in the {side}")
+    elif asked and set(asked) <= states:
+        evidence, identified, located = True, identified or own, True
+        why.append(f"{', '.join(asked.values())} agrees with the unit's other names")
+    elif asked and not own and query.numbers & registry.numbers:
+        # A numbered unit is one of its kind in its force, wherever it serves; a unit
+        # named by its town is not (many states have a San Juan).
+        why.append(f"{', '.join(asked.values())} taken as the place, not part of the name")
+    elif asked or registry.states:
+        side, shown = ("query", asked) if asked else ("registry name", registry.states)
+        why.append(f"{', '.join(shown.values())} only in the {side}")
         penalty += STATE_ONE_SIDED
         capped = True
     misspelt = sum(reading.endswith(MISSPELT_NOTE)
                    for reading in (*query.readings, *registry.readings))
     penalty += MISSPELT * misspelt
-    if not identified and (_identifying(query) or not evidence):
+    if not identified and mine_forces and _only_force(query) and _only_force(registry):
+        identified = True  # "Navy" and "Mexican Navy": the force is the unit
+    placed = context is not None and bool(context.words or context.states)
+    if not identified and (_identifying(query) or placed or not evidence):
         # Only the vocabulary agrees ("Policía" in "Policía Municipal de Villa Quimera"
         # and "Policía Nacional"): that says what kind of unit, not which one. A query
-        # that names no number, word or state is asked the vocabulary alone.
+        # that names no number, word or state is asked the vocabulary alone, unless
+        # the places around it say which ("Infantry Battalion, Toluca" is one of Toluca).
         return None
-    return _Scored(max(0.0, 100.0 - penalty), capped, tuple(why), query.key == registry.key)
+    if not identified and not _kind_named(query):
+        return None  # "State of", "Federal": a level or an arm names no kind of unit
+    if not identified and not set(query.concepts) <= set(registry.concepts):
+        # A query naming only kinds of unit may be any unit of all those kinds, not one
+        # of another: "Centro Médico Naval" is no "Centro de Análisis".
+        return None
+    if (query.numbers and query.letters and not registry.letters and only_query
+            and not _type_families(query) and _type_families(registry)
+            and not (pairs or towns or located)):
+        # Only a number links them, and it is a lettered code with words of its own:
+        # "D-102 Netzahualcoyotl" (a ship's hull number) is no "102nd Infantry Battalion".
+        return None
+    if context is not None and context.words and not towns:
+        why.append(f"{' '.join(context.words_written)} taken as the place, not part of the name")
+    inside = _inside(query, registry, only_registry)
+    if inside:
+        why.append("the query names a unit inside this one")
+    return _Scored(max(0.0, 100.0 - penalty), capped or inside, tuple(why),
+                   query.key == registry.key, inside)
+
+
+def _only_force(name: UnitName) -> bool:
+    """Whether a name says nothing but its force ("Navy", "Mexican Army", "SEMAR")."""
+    concepts = lexicon().concepts
+    return not (name.numbers or name.words or name.states or name.letters) and all(
+        concepts[concept].facet == "force" for concept in name.concepts
+    )
+
+
+def _kind_named(name: UnitName) -> bool:
+    """Whether a name says what kind of unit it is: a unit type or a force."""
+    concepts = lexicon().concepts
+    return any(concepts[concept].facet in ("type", "force") for concept in name.concepts)
+
+
+def _inside(query: UnitName, registry: UnitName, only_registry: Sequence[str]) -> bool:
+    """Whether the query names a unit inside the registry's, not the unit itself.
+
+    Everything the registry name says is in the query, which adds a unit type of
+    its own and the registry name has no number: "Colombian Army Mobile Brigade
+    No. 7" and "Colombian Army", "Federal Police Special Unit" and "Federal Police".
+    """
+    if registry.numbers or registry.letters or only_registry:
+        return False
+    if not set(registry.concepts) <= set(query.concepts):
+        return False
+    concepts = lexicon().concepts
+    return any(concepts[concept].facet == "type" and concept not in registry.concepts
+               for concept in query.concepts)
 
 
 def _shown(name: UnitName, folded: Sequence[str]) -> list[str]:
@@ -1246,6 +1359,8 @@ def _candidate(
     if score < possible_at:
         return None
     band = Band.MATCH if score >= MATCH_AT and not scored.capped else Band.POSSIBLE
+    if scored.inside:
+        band = Band.INSIDE
     return Candidate(record.id, kind, record.name, written, score, band, scored.why)
 
 

@@ -252,6 +252,7 @@ class Concept:
     facet: str
     broader: str | None
     label: str  # the first form, as the vocabulary writes it
+    force: str | None = None  # the force a type or arm belongs to (a `force` concept)
 
 
 @dataclass(frozen=True)
@@ -291,7 +292,7 @@ def lexicon() -> _Lexicon:
                                   f"{concept_id!r} needs a facet and a list of forms")
         concepts[concept_id] = Concept(
             concept_id, str(entry.get("facet", "type")), entry.get("broader"),
-            str(entry["forms"][0]),
+            str(entry["forms"][0]), entry.get("force"),
         )
         for form in entry["forms"]:
             add(form, "concept", (concept_id,))
@@ -305,6 +306,9 @@ def lexicon() -> _Lexicon:
         if concept.broader and concept.broader not in concepts:
             raise VocabularyError(f"vocabulary file vetting/vocab/units.yaml: {concept.id!r} "
                                   f"is narrower than unknown concept {concept.broader!r}")
+        if concept.force and getattr(concepts.get(concept.force), "facet", None) != "force":
+            raise VocabularyError(f"vocabulary file vetting/vocab/units.yaml: {concept.id!r} "
+                                  f"belongs to unknown force {concept.force!r}")
     states: dict[str, str] = {}
     for state_id, entry in _section("places.yaml", "states", dict).items():
         states[state_id] = str(entry.get("country", ""))
@@ -344,6 +348,14 @@ def lexicon() -> _Lexicon:
         },
         states=states,
     )
+
+
+def forces(concepts: Iterable[str]) -> frozenset[str]:
+    """The forces (army, navy, ...) a name's concepts say or imply: "Zona Naval" is navy."""
+    table = lexicon().concepts
+    found = {concept for concept in concepts if table[concept].facet == "force"}
+    found.update(force for concept in concepts if (force := table[concept].force))
+    return frozenset(found)
 
 
 def _letter_words(kind: str) -> frozenset[str]:

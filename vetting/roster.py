@@ -49,7 +49,9 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 import yaml
 
+from vetting.cells import MAX_PARTS
 from vetting.codes import Code, clip
+from vetting.composite import PartAnswer, Plan, answer_part, deciding, plan, split_unit
 from vetting.model import Law, PartialDate, country_problem
 from vetting.rules import Answer, Engine, Query, RegistryInfo, Verdict, vet_queries
 
@@ -109,6 +111,7 @@ class RosterRow:
     birth_date: PartialDate | None = None
     country: str | None = None
     errors: tuple[RowError, ...] = ()
+    parts: tuple[str, ...] = ()  # the units the unit cell names (`vetting.cells`)
 
 
 @dataclass(frozen=True)
@@ -514,7 +517,11 @@ def _row(
         parts = [cells[index].strip() for index in columns.get(name, ())]
         joined = " ".join(part for part in parts if not _blank(part))
         values[name] = joined or None
-        errors.extend(_field_errors(name, joined))
+        if name != "unit":
+            errors.extend(_field_errors(name, joined))
+    units = split_unit(values["unit"]) if values["unit"] else ()
+    units = tuple(unit for unit in units if not _blank(unit))
+    errors.extend(_unit_errors(units))
     if values["name"] is None and values["unit"] is None:
         errors.append(RowError(Code.ROW_NO_SUBJECT, "neither a name nor a unit to vet"))
     birth_date: PartialDate | None = None
@@ -535,8 +542,31 @@ def _row(
         errors.append(RowError(Code.ROW_BAD_COUNTRY, f"country {clip(values['country'], 40)}: "
                                                      f"{problem}"))
     return RosterRow(
-        number, line, cells, values["name"], values["unit"], birth_date, country, tuple(errors)
+        number, line, cells, values["name"], values["unit"], birth_date, country, tuple(errors),
+        units,
     )
+
+
+def _unit_errors(units: tuple[str, ...]) -> Iterator[RowError]:
+    """A unit cell's parts: not too many; line breaks separate them, other controls do not.
+
+    A part too long to be one unit name is no error: it is answered REVIEW (VET511).
+    """
+    if len(units) > MAX_PARTS:
+        yield RowError(
+            Code.ROW_TOO_MANY_PARTS,
+            f"the unit cell lists more than {MAX_PARTS} units; split the row, one unit or a "
+            "few per row",
+        )
+        return
+    for unit in units:
+        if any(unicodedata.category(char) == "Cc" for char in unit):
+            yield RowError(
+                Code.ROW_CONTROL_CHARACTER,
+                f"the unit {clip(unit, 40)} holds a control character; an unbalanced quote "
+                "may have joined lines",
+            )
+            return
 
 
 def _field_errors(name: str, value: str) -> Iterator[RowError]:
@@ -569,23 +599,52 @@ PARALLEL_OVER = 2_000
 
 @dataclass(frozen=True, slots=True)
 class RowResult:
-    """One roster row and its answer; no answer when the row cannot be vetted."""
+    """One roster row and its answer; no answer when the row cannot be vetted.
+
+    `answer` is the deciding part's (the worst) when the unit cell names several
+    units; `parts` holds every part's answer then, and is empty otherwise.
+    """
 
     row: RosterRow
     input: Mapping[str, str]
     answer: Answer | None
+    parts: tuple[PartAnswer, ...] = ()
 
     @property
     def verdict(self) -> str:
         return str(self.answer.verdict) if self.answer is not None else ERROR
 
-    def to_dict(self, batch: Batch) -> dict[str, Any]:
-        """`{"row", "line", "input", ...}` and every key of `vet unit --format json`."""
-        head: dict[str, Any] = {
+    @property
+    def part_count(self) -> int:
+        return len(self.parts) or len(self.row.parts) or (self.answer is not None)
+
+    @property
+    def deciding_part(self) -> PartAnswer | None:
+        return deciding(self.parts) if self.parts else None
+
+    def head(self) -> dict[str, Any]:
+        """The row's own keys: where it is, what it held, how many parts its unit cell has."""
+        decided = self.deciding_part
+        return {
             "row": self.row.row, "line": self.row.line, "input": dict(self.input),
+            "part_count": self.part_count,
+            "deciding_part": decided.number if decided else (1 if self.answer else None),
         }
+
+    def to_dict(self, batch: Batch) -> dict[str, Any]:
+        """`{"row", "line", "input", ...}` and every key of `vet unit --format json`.
+
+        A unit cell of several parts adds `parts`: each part's text, verdict,
+        matches, reasons and sources; the row's own keys are the deciding part's.
+        """
+        head = self.head()
         if self.answer is not None:
-            return head | self.answer.to_dict()
+            found = head | self.answer.to_dict()
+            if self.parts:
+                found["query"] = query_of(self.row, strict=False).to_dict()  # type: ignore[union-attr]
+                found["verdict"] = self.verdict
+                found["parts"] = [_part_dict(part) for part in self.parts]
+            return found
         query = query_of(self.row, strict=False)
         return head | {
             "query": query.to_dict() if query is not None else None,
@@ -605,6 +664,14 @@ class RowResult:
             "duty_to_inform": False,
             "registry": batch.registry_dict(),
         }
+
+
+_PART_KEYS = ("verdict", "matches", "reasons", "sources")
+
+
+def _part_dict(part: PartAnswer) -> dict[str, Any]:
+    answer = part.answer.to_dict()
+    return {"part": part.number, "text": part.text} | {key: answer[key] for key in _PART_KEYS}
 
 
 @dataclass(frozen=True)
@@ -682,27 +749,64 @@ def vet_roster(
     `after_fork` first (the compiled cache opens its own connection there).
     The answers are the same whatever `jobs` is.
     """
-    queries = [query_of(row) for row in roster.rows]
-    distinct = list(dict.fromkeys(query for query in queries if query is not None))
+    plans = [plan_of(row) for row in roster.rows]
+    distinct = list(dict.fromkeys(
+        query for steps in plans for step in steps for query in step.pieces
+    ))
     answers: dict[Query, Answer] = {}
-    asked = Counter(queries)
-    if progress is not None and asked[None]:
-        progress(asked[None])
     chunks = [distinct[start : start + CHUNK] for start in range(0, len(distinct), CHUNK)]
+    # A row is done once the last chunk holding one of its queries is: counted there.
+    chunk_of = {query: number // CHUNK for number, query in enumerate(distinct)}
+    done_in = Counter(
+        max((chunk_of[query] for step in steps for query in step.pieces), default=-1)
+        for steps in plans
+    )
+    if progress is not None and done_in[-1]:
+        progress(done_in[-1])
     work = _Work(registry, matcher, as_of, law)
     if jobs > 1 and len(distinct) > PARALLEL_OVER and "fork" in get_all_start_methods():
         found = work.in_workers(chunks, jobs, after_fork)
     else:
         found = map(work.vet, chunks)
-    for chunk, chunk_answers in zip(chunks, found, strict=True):
+    for number, (chunk, chunk_answers) in enumerate(zip(chunks, found, strict=True)):
         answers.update(zip(chunk, chunk_answers, strict=True))
         if progress is not None:
-            progress(sum(asked[query] for query in chunk))
+            progress(done_in[number])
     results = tuple(
-        RowResult(row, roster.input_of(row), answers[query] if query is not None else None)
-        for row, query in zip(roster.rows, queries, strict=True)
+        _result(row, roster.input_of(row), steps, answers, registry, as_of, law)
+        for row, steps in zip(roster.rows, plans, strict=True)
     )
     return Batch(roster, results, as_of, law, RegistryInfo.of(registry))
+
+
+def plan_of(row: RosterRow) -> tuple[Plan, ...]:
+    """What a row asks, part by part; nothing when it has errors."""
+    query = query_of(row)
+    if query is None:
+        return ()
+    return plan(query.kind, row.name, row.parts, row.birth_date, row.country)
+
+
+def _result(
+    row: RosterRow,
+    shown: Mapping[str, str],
+    steps: tuple[Plan, ...],
+    answers: Mapping[Query, Answer],
+    registry: Registry,
+    as_of: date,
+    law: Law,
+) -> RowResult:
+    if not steps:
+        return RowResult(row, shown, None)
+    parts = tuple(
+        PartAnswer(number, step.text, answer_part(
+            step, [answers[query] for query in step.pieces], registry, as_of, law,
+        ))
+        for number, step in enumerate(steps, start=1)
+    )
+    if len(parts) == 1:
+        return RowResult(row, shown, parts[0].answer)
+    return RowResult(row, shown, deciding(parts).answer, parts)
 
 
 class _Work:
