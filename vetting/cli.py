@@ -357,11 +357,11 @@ def _vet(
     query: Query, as_of: str | None, law: Law, output_format: VerdictFormat | None,
     data: Path | None,
 ) -> NoReturn:
-    from vetting.rules import vet_query
+    from vetting.composite import vet_as_written
 
     day = parse_as_of(as_of)
     answer = open_compiled(data).run(
-        lambda used: vet_query(used.registry, used.matcher, query, as_of=day, law=law)
+        lambda used: vet_as_written(used.registry, used.matcher, query, as_of=day, law=law)
     )
     _render("verdict", output_format, answer)
     raise typer.Exit(VERDICT_EXIT[answer.verdict])

@@ -36,12 +36,14 @@ from vetting.rules import (
     RegistryInfo,
     Verdict,
     inside_reason,
+    vet_queries,
     worst,
 )
 
 if TYPE_CHECKING:
     from datetime import date
 
+    from vetting.matching import Matcher
     from vetting.model import Law, PartialDate
     from vetting.registry import Registry
 
@@ -225,3 +227,23 @@ def _merged(query: Query, answers: list[Answer]) -> Answer:
 def deciding(parts: tuple[PartAnswer, ...]) -> PartAnswer:
     """The part whose verdict is the row's: the worst, the first written on a tie."""
     return max(parts, key=lambda part: (part.answer.verdict.severity, -part.number))
+
+
+def vet_as_written(
+    registry: Registry, matcher: Matcher, query: Query, *, as_of: date, law: Law
+) -> Answer:
+    """`vet unit` and `vet person --unit`: the unit read as a roster cell is.
+
+    Several units give one answer, the worst of their parts, with every part's
+    matches and reasons.
+    """
+    unit = query.name if query.kind == "unit" else query.unit
+    parts = split_unit(unit) if unit else ()
+    steps = plan(query.kind, query.name if query.kind == "person" else None, parts,
+                 query.birth_date, query.country)
+    asked = list(dict.fromkeys(piece for step in steps for piece in step.pieces))
+    answers = dict(zip(asked, vet_queries(registry, matcher, asked, as_of=as_of, law=law),
+                       strict=True))
+    found = [answer_part(step, [answers[piece] for piece in step.pieces], registry, as_of, law)
+             for step in steps]
+    return _merged(query, found)

@@ -924,7 +924,12 @@ def compare_units(
     asked = dict(query.states)
     for state, shown in (context.states.items() if context is not None else ()):
         asked.setdefault(state, shown)
-    own = bool(query.states)
+    # A unit named by nothing but its state ("Tamaulipas State Police") is identified by
+    # the state around a query of the same kind ("Policía Estatal, Tampico, Tamaulipas").
+    own = bool(query.states) or (
+        not (registry.words or registry.numbers) and bool(_type_families(query))
+        and _type_families(query) == _type_families(registry)
+    )
     located = False  # a state of the query agrees
     if asked and registry.states:
         if set(asked) != set(registry.states):
@@ -936,7 +941,7 @@ def compare_units(
     elif asked and set(asked) <= states:
         evidence, identified, located = True, identified or own, True
         why.append(f"{', '.join(asked.values())} agrees with the unit's other names")
-    elif asked and not own and query.numbers & registry.numbers:
+    elif asked and not query.states and query.numbers & registry.numbers:
         # A numbered unit is one of its kind in its force, wherever it serves; a unit
         # named by its town is not (many states have a San Juan).
         why.append(f"{', '.join(asked.values())} taken as the place, not part of the name")

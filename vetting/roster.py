@@ -79,7 +79,7 @@ _SNIFF_LINES = 50
 _SNIFF_CHARACTERS = 64 * 1024  # a header line is never longer
 _SEP_HINT = re.compile(r"sep=(.)(?:\r\n|\r|\n|$)")
 # Lines before the header with nothing on them but spaces or delimiters.
-_LEADING_BLANK = re.compile(r"(?:[ \t,;]*(?:\r\n|\r|\n))+")
+_LEADING_BLANK = re.compile(r"\A(?:[ \t,;]*(?:\r\n|\r|\n))+")
 # Spreadsheet workbooks rather than CSV: say so instead of reading bytes as text.
 _WORKBOOK_MAGIC = {
     b"PK\x03\x04": "an Excel workbook (.xlsx) or another zip file",
