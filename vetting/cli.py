@@ -501,6 +501,7 @@ class BatchFormat(StrEnum):
     JSON = "json"
     JSONL = "jsonl"
     TABLE = "table"
+    XLSX = "xlsx"
 
 
 # Rosters longer than this get a progress bar (on a terminal): shorter ones finish
@@ -566,7 +567,7 @@ def batch(
         typer.Argument(
             metavar="ROSTER",
             help="The roster: a CSV file (comma, semicolon or tab; UTF-8 or Windows-1252), "
-            "or - for standard input.",
+            "an Excel .xlsx workbook, or - for standard input.",
             show_default=False,
         ),
     ],
@@ -584,9 +585,10 @@ def batch(
         typer.Option(
             "--format", "-f",
             help="csv: the roster's columns then verdict, match_id, match_name, score, "
-            "reasons, sources (UTF-8 with BOM, for Excel); jsonl: one object per row; json: "
-            "one document with a summary; table: counts per verdict and the rows that are "
-            "not ELIGIBLE. Default: table on a terminal, csv otherwise or with --out.",
+            "reasons, sources, parts, deciding_part (UTF-8 with BOM, for Excel); xlsx: the "
+            "same as a workbook (needs --out); jsonl: one object per row; json: one document "
+            "with a summary; table: counts per verdict and the rows that are not ELIGIBLE. "
+            "Default: table on a terminal, csv otherwise or with --out.",
             show_default=False,
         ),
     ] = None,
@@ -603,6 +605,14 @@ def batch(
             show_default=False,
         ),
     ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(
+            "--sheet", metavar="NAME",
+            help="The sheet of an .xlsx roster to read (default: the first).",
+            show_default=False,
+        ),
+    ] = None,
     jobs: Annotated[
         int,
         typer.Option(
@@ -614,7 +624,7 @@ def batch(
         ),
     ] = 1,
 ) -> None:
-    """Vet every row of a roster (a CSV of nominees) and write one result per row.
+    """Vet every row of a roster (a CSV or .xlsx of nominees) and write one result per row.
 
     A row with a name is vetted as that person (of its unit, when it has one: the
     worse verdict); a row with only a unit, as that unit. Headers are read without
@@ -625,6 +635,9 @@ def batch(
     if any is INELIGIBLE or SUSPENDED, else 3 if any is REVIEW, else 0.
 
     Example: vet batch nominees.csv --out vetted.csv --as-of 2024-06-30
+
+    Example (a workbook in, a workbook out):
+    vet batch curso.xlsx --sheet Participantes --format xlsx --out vetted.xlsx
 
     Example (Spanish headers under other names):
     vet batch curso.csv --columns name=Participante,unit=Adscripción -f table
@@ -639,6 +652,9 @@ def batch(
     if out is not None and str(out) == "-":  # `--out -` is standard output, as a file would be
         out = None
         output_format = output_format or BatchFormat.CSV
+    if output_format is BatchFormat.XLSX and out is None:
+        _usage_error("--format xlsx writes a workbook, which is no text for a terminal or a "
+                     "pipe: give --out results.xlsx")
     if out is not None:
         problem = roster.output_problem(
             out, None if from_stdin else source, _fileno(sys.stdin) if from_stdin else None
@@ -650,7 +666,7 @@ def batch(
             roster.read_stream(sys.stdin.buffer, "<stdin>") if from_stdin
             else roster.read_bytes(source)
         )
-        rows = roster.read_roster(raw, "<stdin>" if from_stdin else roster_path, chosen)
+        rows = roster.read_roster(raw, "<stdin>" if from_stdin else roster_path, chosen, sheet)
     except roster.RosterError as error:
         _usage_error(str(error))
     for warning in rows.warnings:
@@ -662,7 +678,8 @@ def batch(
     write = render.get("batch", output_format.value)
     try:
         if out is not None:
-            with roster.atomic_output(out) as stream:
+            binary = output_format is BatchFormat.XLSX
+            with roster.atomic_output(out, binary=binary) as stream:
                 result = _vet_with_progress(rows, compiled, day, law, jobs or _cpus())
                 write(result, stream)
         else:

@@ -45,7 +45,7 @@ from functools import cache, cached_property
 from importlib import resources
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import yaml
 
@@ -54,6 +54,7 @@ from vetting.codes import Code, clip
 from vetting.composite import PartAnswer, Plan, answer_part, deciding, plan, split_unit
 from vetting.model import Law, PartialDate, country_problem
 from vetting.rules import Answer, Engine, Query, RegistryInfo, Verdict, vet_queries
+from vetting.workbook import WorkbookError, is_workbook, read_workbook
 
 if TYPE_CHECKING:
     from vetting.matching import Matcher
@@ -69,7 +70,7 @@ CELL_LIMIT = 10_000
 FIELD_LIMIT = 300
 
 DELIMITERS = (",", ";", "\t")
-DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "": "none (a workbook)"}
 
 # Python's csv refuses fields over 128 KiB by raising for the whole file; the
 # limit is lifted while reading so that a huge cell is one row's error instead.
@@ -80,11 +81,6 @@ _SNIFF_CHARACTERS = 64 * 1024  # a header line is never longer
 _SEP_HINT = re.compile(r"sep=(.)(?:\r\n|\r|\n|$)")
 # Lines before the header with nothing on them but spaces or delimiters.
 _LEADING_BLANK = re.compile(r"\A(?:[ \t,;]*(?:\r\n|\r|\n))+")
-# Spreadsheet workbooks rather than CSV: say so instead of reading bytes as text.
-_WORKBOOK_MAGIC = {
-    b"PK\x03\x04": "an Excel workbook (.xlsx) or another zip file",
-    b"\xd0\xcf\x11\xe0": "an Excel 97-2003 workbook (.xls)",
-}
 
 
 class RosterError(Exception):
@@ -236,12 +232,6 @@ def read_stream(handle: BinaryIO, source: str) -> bytes:
 
 def decode(raw: bytes, source: str) -> tuple[str, str, list[str]]:
     """The text of a roster, the encoding it was read with, and any warning about it."""
-    for magic, what in _WORKBOOK_MAGIC.items():
-        if raw.startswith(magic):
-            raise RosterError(
-                f"{source}: this is {what}, not CSV; in Excel use File > Save As > "
-                f"CSV UTF-8 (Comma delimited)"
-            )
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return raw.decode("utf-16"), "utf-16", []
@@ -346,22 +336,24 @@ def _records(text: str, delimiter: str, first_line: int) -> Iterator[tuple[int, 
 
 
 def read_roster(
-    raw: bytes, source: str, columns: Mapping[str, tuple[str, ...]] | None = None
+    raw: bytes,
+    source: str,
+    columns: Mapping[str, tuple[str, ...]] | None = None,
+    sheet: str | None = None,
 ) -> Roster:
-    """Read a roster's bytes into rows; RosterError when there is nothing to vet."""
-    text, encoding, warnings = decode(raw, source)
-    first_line = 1
-    hint = _SEP_HINT.match(text)
-    if hint and hint.group(1) in DELIMITERS:
-        delimiter = hint.group(1)
-        text = text[hint.end() :]
-        first_line = 2
+    """Read a roster's bytes (CSV, or an .xlsx workbook's first sheet or `sheet`) into
+    rows; RosterError when there is nothing to vet."""
+    if is_workbook(raw):
+        try:
+            records = [(line, cells) for line, cells in read_workbook(raw, sheet)
+                       if any(cell.strip() for cell in cells)]
+        except WorkbookError as error:
+            raise RosterError(f"{source}: {error}") from None
+        encoding, delimiter, warnings = "xlsx", "", []
+    elif sheet is not None:
+        raise RosterError(f"{source}: --sheet names a sheet of a workbook, and this is CSV")
     else:
-        delimiter = sniff(text)
-    try:
-        records = list(_records(text, delimiter, first_line))
-    except RosterError as error:
-        raise RosterError(f"{source}: {error}") from None
+        encoding, delimiter, warnings, records = _csv_records(raw, source)
     first = next((n for n, (_, cells) in enumerate(records) if any(map(str.strip, cells))), None)
     if first is None:
         raise RosterError(
@@ -377,6 +369,27 @@ def read_roster(
         for number, (line, cells) in enumerate(body, start=1)
     )
     return Roster(source, encoding, delimiter, tuple(headers), resolved, rows, tuple(warnings))
+
+
+_Records = list[tuple[int, list[str]]]  # each record with the line it starts on
+
+
+def _csv_records(raw: bytes, source: str) -> tuple[str, str, list[str], _Records]:
+    """A CSV roster's encoding, delimiter, warnings and records."""
+    text, encoding, warnings = decode(raw, source)
+    first_line = 1
+    hint = _SEP_HINT.match(text)
+    if hint and hint.group(1) in DELIMITERS:
+        delimiter = hint.group(1)
+        text = text[hint.end() :]
+        first_line = 2
+    else:
+        delimiter = sniff(text)
+    try:
+        records = list(_records(text, delimiter, first_line))
+    except RosterError as error:
+        raise RosterError(f"{source}: {error}") from None
+    return encoding, delimiter, warnings, records
 
 
 def _widen(headers: list[str], body: list[tuple[int, list[str]]]) -> list[str]:
@@ -893,8 +906,8 @@ def same_file(first: Path, second: Path) -> bool:
 
 
 @contextlib.contextmanager
-def atomic_output(path: Path) -> Iterator[TextIO]:
-    """A text stream that becomes `path` only once everything is written.
+def atomic_output(path: Path, *, binary: bool = False) -> Iterator[Any]:
+    """A text (or `binary`) stream that becomes `path` only once everything is written.
 
     The text goes to a temporary file in the same folder, renamed over `path`
     (atomically) when the block ends without error. On any error or interrupt
@@ -907,7 +920,8 @@ def atomic_output(path: Path) -> Iterator[TextIO]:
         prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
     )
     try:
-        with open(descriptor, "w", encoding="utf-8", newline="") as stream:
+        with (open(descriptor, "wb") if binary
+              else open(descriptor, "w", encoding="utf-8", newline="")) as stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
