@@ -149,6 +149,9 @@ def test_a_state_police_is_named_by_its_state_around_it() -> None:
     "Gobierno del Estado de Tamaulipas",  # a state's government is not its police
     "Tampico Port Authority, Tampico, Tamaulipas",  # sharing a state names nothing
     "D-102 Netzahualcoyotl",  # a hull number is no battalion number
+    "401st Infantry Battalion, Colombian Army",  # another country's
+    "Grand Canal",  # a two-letter acronym is matched as written, not spelt out
+    "GCX",  # nor read like another
 ])
 def test_another_kind_or_force_is_no_candidate(name: str) -> None:
     answer = vet_unit(name)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from vetting.cells import split_cell
 from vetting.codes import Code
-from vetting.context import read_path
+from vetting.context import countries_in, read_path
 from vetting.matching import Band
 from vetting.names import forces, parse_unit
 from vetting.rules import (
@@ -83,7 +83,7 @@ def plan(
 ) -> tuple[Plan, ...]:
     """The queries a row asks: per part of its unit cell, one per unit piece."""
 
-    def ask(unit: str) -> Query:
+    def ask(unit: str, country: str | None = country) -> Query:
         if kind == "person":
             assert name is not None
             return Query("person", name, unit, birth_date, country)
@@ -104,11 +104,14 @@ def plan(
             continue
         path = read_path(part)
         units = path.units
+        # A path that names its country ("..., PHIL MARINE CORPS") says it for every piece.
+        named = countries_in(part)
+        here = next(iter(named)) if country is None and len(named) == 1 else country
         if sum(piece.kind == "unit" for piece in path.pieces) <= 1:
             plans.append(Plan(part, ask(part), (ask(part),)))
         else:
-            plans.append(Plan(part, ask(part), tuple(ask(path.query(unit)) for unit in units),
-                              units))
+            plans.append(Plan(part, ask(part),
+                              tuple(ask(path.query(unit), here) for unit in units), units))
     return tuple(plans)
 
 

@@ -194,3 +194,24 @@ def restated(text: str) -> str:
             kept.append(text[start:found.start()])
             start = found.end()
     return "".join(kept) + text[start:] if kept else text
+
+
+@lru_cache(maxsize=1 << 16)
+def countries_in(text: str) -> frozenset[str]:
+    """The countries a unit name names ("PHIL ARMY", "Colombian Navy", "MX"), as ISO codes.
+
+    A country word inside a state's name ("Estado de México") names the state only.
+    """
+    for shown in parse_unit(text).states.values():
+        text = text.replace(shown, " ")
+    keys = [token.key for token in tokenize(text) if token.number is None]
+    phrases = _country_phrases()
+    longest = max((len(phrase) for phrase in phrases), default=0)
+    found: set[str] = set()
+    for index in range(len(keys)):
+        for size in range(min(longest, len(keys) - index), 0, -1):
+            code = phrases.get(tuple(keys[index:index + size]))
+            if code is not None:
+                found.add(code)
+                break
+    return frozenset(found)

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
-from vetting.context import Context, read_path, restated
+from vetting.context import Context, countries_in, read_path, restated
 from vetting.model import PartialDate, Person, Unit, spans_overlap
 from vetting.names import (
     MISSPELT_NOTE,
@@ -304,9 +304,13 @@ class Matcher:
         else:
             parsed, context = parse_unit(restated(query[:MAX_QUERY])), None
         best: dict[int, tuple[tuple[bool, float, bool], Candidate]] = {}
-        # A unit belongs to one state's forces: another country is another unit.
+        # A unit belongs to one state's forces: another country is another unit, whether
+        # `country` or the name says which ("PHIL ARMY", "Colombian Navy").
+        named = countries_in(query[:MAX_QUERY])
         pairs = self._unit_pairs(parsed, country.upper() if country else None, context)
         for index, scored in pairs:
+            if named and not country and self._country(index) not in named:
+                continue
             least = INSIDE_AT if scored.inside else POSSIBLE_AT
             if _shown_score(scored.score) < least:
                 continue  # never listed: the unit need not be read
@@ -468,8 +472,11 @@ class Matcher:
             acronym for acronym in dict.fromkeys(
                 found for letters in firsts for found in self._acronyms.get(letters[0], ())
             )
-            if any(len(letters) <= len(acronym) <= 4 * len(letters)
-                   and _in_order(letters, acronym) for letters in firsts)
+            # A registry acronym of two or three letters ("PF", "SIU") is found only as
+            # written: any two or three words have some such initials.
+            if len(acronym) >= SHORT_ACRONYM and any(
+                len(letters) <= len(acronym) <= 4 * len(letters)
+                and _in_order(letters, acronym) for letters in firsts)
         ]
         for acronym, index, written in dict.fromkeys(
             (found, index, written) for found in acronyms for key in keys
@@ -882,6 +889,14 @@ def compare_units(
         why.append(f"letter {' '.join(registry.letters).upper()} agrees")
     # Words that name the unit: places, proper names.
     pairs, only_query, only_registry = _align(query.words, registry.words)
+    # An acronym or a word of three letters is written right or is another one: "PAF" is
+    # not "PF", "cabinet" not "CAIET".
+    strict = _acronym_words(query) | _acronym_words(registry)
+    for pair in [pair for pair in pairs if pair[2] < 100 and (
+            pair[0] in strict or pair[1] in strict or min(len(pair[0]), len(pair[1])) < 4)]:
+        pairs.remove(pair)
+        only_query.append(pair[0])
+        only_registry.append(pair[1])
     towns: list[tuple[str, str, float]] = []
     if context is not None and context.words:
         # A town around the unit agrees when the registry name holds it, and is no
@@ -968,12 +983,14 @@ def compare_units(
         # A query naming only kinds of unit may be any unit of all those kinds, not one
         # of another: "Centro Médico Naval" is no "Centro de Análisis".
         return None
-    if (query.numbers and query.letters and not registry.letters and only_query
-            and not _type_families(query) and _type_families(registry)
-            and not (pairs or towns or located)):
-        # Only a number links them, and it is a lettered code with words of its own:
-        # "D-102 Netzahualcoyotl" (a ship's hull number) is no "102nd Infantry Battalion".
-        return None
+    for coded, typed in ((query, registry), (registry, query)):
+        if (coded.numbers and coded.letters and not typed.letters and coded.words
+                and not _type_families(coded) and _type_families(typed)
+                and not (pairs or towns or located)):
+            # Only a number links them, and on one side it is a lettered code with words
+            # of its own: "D-102 Netzahualcoyotl" (a ship's hull number) is no "102nd
+            # Infantry Battalion", "C-4 Iguala" (a control centre) no "4th Brigade".
+            return None
     if context is not None and context.words and not towns:
         why.append(f"{' '.join(context.words_written)} taken as the place, not part of the name")
     inside = _inside(query, registry, only_registry)
