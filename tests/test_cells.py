@@ -235,3 +235,27 @@ def test_csv_keeps_one_line_per_row_with_the_deciding_part(tmp_path: Path) -> No
         "INELIGIBLE", "3", "401st Infantry Battalion, Toluca")
     assert rows[0]["match_id"] == "xa-bn-401"
     assert (rows[2]["parts"], rows[2]["deciding_part"]) == ("2", "404th Infantry Battalion")
+
+
+def test_real_rosters_rows_are_read_as_written() -> None:
+    # Real rows (tests/data/fmtr-mx-sample.md) against the bundled registry.
+    result = CliRunner(env={"VET_DATA": None}).invoke(
+        app, ["batch", str(HERE / "data" / "fmtr-mx-sample.csv"), "-f", "jsonl",
+              "--as-of", "2024-01-01"],
+    )
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 32
+    errors = [row["input"]["unit"] for row in rows if row["verdict"] == "ERROR"]
+    assert errors == ["N/A"]  # no cell that names something is left unread
+    by_unit = {row["input"]["unit"]: row for row in rows}
+    for unit in ("102nd Air Sq, Pie de la Cuesta, Guerrero, MX",
+                 "Naval Station, Tampico, Tamaulipas", "Gobierno del Estado de Tamaulipas",
+                 "Airnaval Station, Tampico, Tamaulipas, MX"):
+        assert (by_unit[unit]["verdict"], by_unit[unit]["matches"]) == ("ELIGIBLE", [])
+    counted = next(unit for unit in by_unit if unit.startswith("1st. Naval Zone (1)"))
+    assert by_unit[counted]["part_count"] == 10
+    assert by_unit[counted]["parts"][0]["text"] == "1st. Naval Zone, Cd Madero, Tamaulipas"
+    listed = by_unit["SEDENA SOF, SEMAR SOF, Federal Police"]
+    assert (listed["verdict"], listed["matches"][0]["id"]) == ("SUSPENDED", "mx-pf")
+    long = next(row for unit, row in by_unit.items() if unit.startswith("HOSNAVACA"))
+    assert (long["verdict"], long["reasons"][0]["code"]) == ("REVIEW", "VET511")

@@ -168,7 +168,10 @@ def _inside(
                   if reason.entity == container.candidate.id
                   and reason.verdict is container.verdict), None)
     reason = inside_reason(step.text, container, first)
-    shown = Match(replace(container.candidate, band=Band.INSIDE), container.verdict)
+    candidate = container.candidate
+    shown = Match(replace(candidate, band=Band.INSIDE, explanation=(
+        *candidate.explanation, "the pieces before it name a unit inside this one",
+    )), container.verdict)
     cited = [answer] if first is not None else []
     return _answer(step.query, [reason], [shown], cited, registry, as_of, law, first)
 
