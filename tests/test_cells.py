@@ -259,3 +259,20 @@ def test_real_rosters_rows_are_read_as_written() -> None:
     assert (listed["verdict"], listed["matches"][0]["id"]) == ("SUSPENDED", "mx-pf")
     long = next(row for unit, row in by_unit.items() if unit.startswith("HOSNAVACA"))
     assert (long["verdict"], long["reasons"][0]["code"]) == ("REVIEW", "VET511")
+
+
+def test_a_person_of_several_units_takes_the_worst_unit(tmp_path: Path) -> None:
+    roster = tmp_path / "people.csv"
+    roster.write_text("name,unit\nAnselma Lumbre Quiroz,"
+                      "404th Infantry Battalion; 401st Infantry Battalion\n", "utf-8")
+    result = CliRunner(env={"VET_DATA": None}).invoke(app, [
+        "batch", str(roster), "-f", "jsonl", "--as-of", "2024-01-01",
+        "--data", str(HERE / "fixtures" / "registries" / "batch"),
+    ])
+    row = json.loads(result.stdout)
+    assert (row["verdict"], row["part_count"], row["deciding_part"]) == ("INELIGIBLE", 2, 2)
+    assert [part["verdict"] for part in row["parts"]] == ["ELIGIBLE", "INELIGIBLE"]
+    assert "VET507" in [reason["code"] for reason in row["parts"][1]["reasons"]]
+    assert row["query"] == {"kind": "person", "name": "Anselma Lumbre Quiroz",
+                            "unit": "404th Infantry Battalion; 401st Infantry Battalion",
+                            "birth_date": None, "country": None}

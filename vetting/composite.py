@@ -126,7 +126,7 @@ def answer_part(
             f"unit name can be ({PART_LIMIT}), with no separator vet reads (;, a line break, "
             "' / ', or a head count in brackets): a person must read it.",
         )
-        return _merged(step.query, [*answers, _answer(step.query, [unread], [], answers[:0],
+        return _merged(step.query, [*answers, _answer(step.query, [unread], [], [],
                                                       registry, as_of, law)])
     if len(answers) == 1:
         return answers[0]
