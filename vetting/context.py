@@ -27,9 +27,16 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from vetting.names import _section, forces, initials_fit, lexicon, parse_unit, tokenize
+from vetting.names import UnitName, _section, forces, initials_fit, lexicon, parse_unit, tokenize
 
 _PIECE = re.compile(r"[,:]")
+
+
+@lru_cache(maxsize=1 << 16)
+def _parsed(text: str) -> UnitName:
+    # A roster repeats its pieces and places ("Tampico, Tamaulipas") row after row.
+    return parse_unit(text)
+
 _BRACKETED = re.compile(r"\s*\(([^()]{2,12})\)")
 
 
@@ -105,7 +112,7 @@ def _without_countries(keys: list[str]) -> list[str]:
 
 @lru_cache(maxsize=1 << 16)
 def _kind(piece: str, after_unit: bool) -> str:
-    name = parse_unit(piece)
+    name = _parsed(piece)
     if name.numbers or name.letters:
         return "unit"
     concepts = lexicon().concepts
@@ -156,7 +163,7 @@ def _context(pieces: list[Piece]) -> Context | None:
         named = next(piece for piece in pieces if piece.kind == "force")
         context = [piece for piece in context if piece is not named]
     for piece in context:
-        name = parse_unit(piece.text)
+        name = _parsed(piece.text)
         for state, shown in name.states.items():
             states.setdefault(state, shown)
         found |= forces(name.concepts)
@@ -202,7 +209,7 @@ def countries_in(text: str) -> frozenset[str]:
 
     A country word inside a state's name ("Estado de México") names the state only.
     """
-    for shown in parse_unit(text).states.values():
+    for shown in _parsed(text).states.values():
         text = text.replace(shown, " ")
     keys = [token.key for token in tokenize(text) if token.number is None]
     phrases = _country_phrases()
