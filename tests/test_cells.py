@@ -276,3 +276,23 @@ def test_a_person_of_several_units_takes_the_worst_unit(tmp_path: Path) -> None:
     assert row["query"] == {"kind": "person", "name": "Anselma Lumbre Quiroz",
                             "unit": "404th Infantry Battalion; 401st Infantry Battalion",
                             "birth_date": None, "country": None}
+
+
+@pytest.mark.parametrize("cell", [
+    "Batallón 1 y " * 800,  # more joins than any list: left whole
+    "Unidad (1) " * 900,  # more head counts than any list
+    ("Centro de Análisis y Estudios " * 330)[:9990],
+])
+def test_hostile_cells_are_one_part(cell: str) -> None:
+    assert len(split_cell(cell)) == 1
+
+
+def test_a_cell_of_separators_or_placeholders_only_is_nothing_to_vet(tmp_path: Path) -> None:
+    roster = tmp_path / "blank.csv"
+    roster.write_text('unit\n"N/A / -"\n"; ;"\n', "utf-8")
+    result = CliRunner(env={"VET_DATA": None}).invoke(
+        app, ["batch", str(roster), "-f", "jsonl", "--data", str(REGISTRY)])
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [[reason["code"] for reason in row["reasons"]] for row in rows] == [
+        ["VET401"], ["VET401"]]
+    assert split_cell("; ;") == ()

@@ -34,10 +34,12 @@ _SOFT = re.compile(r"\s+(?:&|and|y|e)\s+", re.IGNORECASE)
 # A head count: a number alone in brackets ("(1)", "( 12 )").
 _COUNT = re.compile(r"\s*\(\s*\d{1,4}\s*\)\s*")
 _TRIM = " ,.:-\t"
+NEAR = 120  # characters either side of "and" / "y" read to decide whether it joins units
 
 
 def split_cell(text: str) -> tuple[str, ...]:
-    """The units a unit cell names, in order; one part when it names one.
+    """The units a unit cell names, in order; one part when it names one, none when it
+    holds only separators.
 
     A part that is only places ("1st Patrol Sq; Chetumal, Quintana Roo") is the
     place of the part before it. A cell of more than MAX_PARTS parts gives
@@ -54,13 +56,13 @@ def split_cell(text: str) -> tuple[str, ...]:
                     parts.append(part)
         if len(parts) > MAX_PARTS:
             return tuple(parts[: MAX_PARTS + 1])
-    return tuple(parts) or (text.strip(),)
+    return tuple(parts)  # none: separators only
 
 
 def _by_head_counts(chunk: str) -> list[str]:
     """A chunk cut after each head count's place: "A (1) Tampico, B (2) Tuxpan"."""
     counts = list(_COUNT.finditer(chunk))
-    if not counts:
+    if not counts or len(counts) > 2 * MAX_PARTS:
         return [chunk]
     parts: list[str] = []
     start = 0
@@ -86,13 +88,14 @@ def _by_head_counts(chunk: str) -> list[str]:
 def _soft_split(text: str) -> list[str]:
     """Cut at "&", "and", "y" where the comma pieces either side each name a unit."""
     pieces = _SOFT.split(text)
-    if len(pieces) < 2:
-        return [text]
+    if len(pieces) < 2 or len(pieces) > 2 * MAX_PARTS:
+        return [text]  # more joins than a list of units has: prose, or a hostile cell
     joins = _SOFT.findall(text)
     parts = [pieces[0]]
     for join, piece in zip(joins, pieces[1:], strict=True):
-        before = re.split(r"[,:]", parts[-1])[-1]
-        after = re.split(r"[,:]", piece)[0]
+        # A unit's name is short: the words next to the join are what count.
+        before = re.split(r"[,:]", parts[-1])[-1][-NEAR:]
+        after = re.split(r"[,:]", piece)[0][:NEAR]
         if _names_a_unit(before) and _names_a_unit(after):
             parts.append(piece)
         else:

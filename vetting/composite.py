@@ -244,7 +244,7 @@ def vet_as_written(
     matches and reasons.
     """
     unit = query.name if query.kind == "unit" else query.unit
-    parts = split_unit(unit) if unit else ()
+    parts = (split_unit(unit) or (unit,)) if unit else ()
     steps = plan(query.kind, query.name if query.kind == "person" else None, parts,
                  query.birth_date, query.country)
     asked = list(dict.fromkeys(piece for step in steps for piece in step.pieces))

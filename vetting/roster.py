@@ -1,4 +1,5 @@
-"""Rosters: a CSV of nominees read into rows to vet, vetted in bulk, and written back safely.
+"""Rosters: a CSV or .xlsx of nominees read into rows to vet, vetted in bulk, and written
+back safely. A unit cell is read as the units it lists (`vetting.composite`).
 
 Reading takes a file as Excel and people write it:
 
@@ -534,6 +535,8 @@ def _row(
             errors.extend(_field_errors(name, joined))
     units = split_unit(values["unit"]) if values["unit"] else ()
     units = tuple(unit for unit in units if not _blank(unit))
+    if not units:
+        values["unit"] = None  # "N/A / -": placeholders only
     errors.extend(_unit_errors(units))
     if values["name"] is None and values["unit"] is None:
         errors.append(RowError(Code.ROW_NO_SUBJECT, "neither a name nor a unit to vet"))
