@@ -141,8 +141,8 @@ class Code(Enum):
     )
     ROW_CELL_TOO_LONG = (
         "VET404", "row-cell-too-long", Level.ERROR,
-        "A roster cell over 10,000 characters, or a name, unit, birth date or country "
-        "over 300.",
+        "A roster cell over 10,000 characters, or a name, birth date or country over 300 "
+        "(a unit cell is read part by part: a part over 300 is REVIEW under VET511).",
     )
     ROW_EXTRA_CELLS = (
         "VET405", "row-extra-cells", Level.ERROR,

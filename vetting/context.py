@@ -27,7 +27,15 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from vetting.names import UnitName, _section, forces, initials_fit, lexicon, parse_unit, tokenize
+from vetting.names import (
+    UnitName,
+    forces,
+    initials_fit,
+    lexicon,
+    parse_unit,
+    tokenize,
+    vocab_section,
+)
 
 _PIECE = re.compile(r"[,:]")
 
@@ -85,7 +93,7 @@ class Path:
 @cache
 def _country_phrases() -> dict[tuple[str, ...], str]:
     phrases: dict[tuple[str, ...], str] = {}
-    for code, forms in _section("places.yaml", "countries", dict).items():
+    for code, forms in vocab_section("places.yaml", "countries", dict).items():
         for form in forms:
             keys = tuple(token.key for token in tokenize(str(form)))
             if keys:

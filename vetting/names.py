@@ -54,6 +54,11 @@ def _section(name: str, key: str, kind: type) -> Any:
     return value
 
 
+def vocab_section(name: str, key: str, kind: type) -> Any:
+    """A top-level entry of a vocabulary file, checked to be a `kind`."""
+    return _section(name, key, kind)
+
+
 # --- text ------------------------------------------------------------------------
 
 _LATIN = re.compile(r"[a-zA-Z\u00C0-\u024F]")
