@@ -37,6 +37,7 @@ _TRIM = " ,.:-\t"
 NEAR = 120  # characters either side of "and" / "y" read to decide whether it joins units
 
 
+@lru_cache(maxsize=1 << 16)  # a roster repeats its unit cells row after row
 def split_cell(text: str) -> tuple[str, ...]:
     """The units a unit cell names, in order; one part when it names one, none when it
     holds only separators.

@@ -21,6 +21,7 @@ the worst part's verdict:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from vetting.cells import split_cell
@@ -74,6 +75,7 @@ def split_unit(unit: str) -> tuple[str, ...]:
     return split_cell(unit)
 
 
+@lru_cache(maxsize=1 << 16)  # rows that ask alike are planned once
 def plan(
     kind: str,
     name: str | None,
