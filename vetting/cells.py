@@ -24,7 +24,7 @@ import re
 from functools import lru_cache
 
 from vetting.context import read_path
-from vetting.names import lexicon, parse_unit
+from vetting.names import fold, lexicon, parse_unit
 
 MAX_PARTS = 50  # more units than this in one cell is not a list a clerk wrote
 # Hard separators: a semicolon, a line break, a slash or a bar with spaces around.
@@ -97,7 +97,7 @@ def _soft_split(text: str) -> list[str]:
         # A unit's name is short: the words next to the join are what count.
         before = re.split(r"[,:]", parts[-1])[-1][-NEAR:]
         after = re.split(r"[,:]", piece)[0][:NEAR]
-        if _names_a_unit(before) and _names_a_unit(after):
+        if _names_a_unit(before) and _names_a_unit(after) and _starts_a_unit(after):
             parts.append(piece)
         else:
             parts[-1] = f"{parts[-1]}{join}{piece}"
@@ -111,6 +111,23 @@ def _names_a_unit(text: str) -> bool:
     concepts = lexicon().concepts
     typed = any(concepts[concept].facet == "type" for concept in name.concepts)
     return typed and bool(name.numbers or name.words or name.states)
+
+
+@lru_cache(maxsize=1 << 14)
+def _starts_a_unit(text: str) -> bool:
+    """Whether text begins as a unit's name does: a number, or a unit word ("Batallón
+    404", "the Secretariat of ..."), not a word of a longer name ("Local Government")."""
+    lex = lexicon()
+    words = [word for word in text.split() if fold(word) not in lex.stopwords][:3]
+    if not words:
+        return False
+    if any(char.isdigit() for char in words[0]):
+        return True
+    head = " ".join(words)
+    name = parse_unit(head)
+    return any(lex.concepts[concept].facet in ("type", "arm", "force")
+               and head.casefold().startswith(written.casefold())
+               for concept, written in name.concepts.items())
 
 
 def _only_places(part: str) -> bool:
