@@ -57,6 +57,7 @@ def test_no_registry_name_or_alias_is_split() -> None:
     "102/o. Batallón", "Centro de Análisis, Información y Estudios", "Regimiento y Escuela",
     "Army and Navy Attache, Wash DC", "Información e Inteligencia",
     "1st Artillery Regiment & Art Mil School",
+    "Philippine Department of the Interior and Local Government",
 ])
 def test_names_with_slashes_and_conjunctions_stay_whole(name: str) -> None:
     assert split_cell(name) == (name,)
