@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, time
 from typing import Any
 
-MAX_UNPACKED = 1 << 30  # what a workbook may unpack to, as a CSV roster may weigh
+MAX_UNPACKED = 256 << 20  # what a workbook may unpack to: its XML is read into memory
 MAX_CELLS = 3_000_000  # cells read from a sheet (empty ones padded in): 300,000 rows of 10
 XLSX_MAGIC = b"PK\x03\x04"
 # A password-protected .xlsx is an OLE2 container, as a legacy .xls is.
