@@ -392,10 +392,14 @@ def unit(
     """Vet a unit: the verdict, its reasons and the sources they rest on.
 
     The name is matched against every unit in the registry (names and aliases).
+    It is read as a roster cell is: several units (separated by ;) give the
+    worst verdict; places and forces after a unit are context, not its name.
     Exit status: 0 ELIGIBLE, 1 INELIGIBLE or SUSPENDED, 3 REVIEW, 2 usage error
     or unusable registry.
 
     Example: vet unit "102nd Battalion"
+
+    Example (a unit with its place): vet unit "102 BTN INF, Tlatlaya, Estado de México"
 
     Example (as decided on a past day, under DoD law, for a script):
     vet unit "102nd Battalion" --as-of 2015-06-01 --law dod --format json
