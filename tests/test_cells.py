@@ -138,6 +138,19 @@ def test_a_place_that_names_another_town_rules_a_town_police_out() -> None:
     assert bands(vet_unit("Municipal Police, Iguala, Guerrero")) == []
 
 
+@pytest.mark.parametrize("name", [
+    "Policía Federal, Toluca, Estado de México", "Federal Police, Iztapalapa, D.F.",
+    "Federal Police (FP)",
+])
+def test_a_national_force_is_itself_wherever_it_serves(name: str) -> None:
+    answer = vet_unit(name)
+    assert (answer["verdict"], bands(answer)[:1]) == ("INELIGIBLE", [("xa-fp", "match")])
+
+
+def test_a_kind_of_unit_with_a_place_is_no_candidate_for_a_numbered_one() -> None:
+    assert bands(vet_unit("Infantry Battalion, Toluca, Estado de Mexico")) == []
+
+
 def test_a_state_police_is_named_by_its_state_around_it() -> None:
     answer = vet_unit("Policía Estatal, Tampico, Tamaulipas")
     assert (answer["verdict"], bands(answer)) == ("SUSPENDED", [("xa-tam-pe", "match")])

@@ -956,9 +956,10 @@ def compare_units(
     elif asked and set(asked) <= states:
         evidence, identified, located = True, identified or own, True
         why.append(f"{', '.join(asked.values())} agrees with the unit's other names")
-    elif asked and not query.states and query.numbers & registry.numbers:
-        # A numbered unit is one of its kind in its force, wherever it serves; a unit
-        # named by its town is not (many states have a San Juan).
+    elif asked and not query.states and not registry.words:
+        # A unit named without a place (a numbered unit, a national force) is one of its
+        # kind wherever it serves; a unit named by its town is not (many states have a
+        # San Juan).
         why.append(f"{', '.join(asked.values())} taken as the place, not part of the name")
     elif asked or registry.states:
         side, shown = ("query", asked) if asked else ("registry name", registry.states)
@@ -971,11 +972,14 @@ def compare_units(
     if not identified and mine_forces and _only_force(query) and _only_force(registry):
         identified = True  # "Navy" and "Mexican Navy": the force is the unit
     placed = context is not None and bool(context.words or context.states)
-    if not identified and (_identifying(query) or placed or not evidence):
+    if not identified and (_identifying(query) or (placed and _identifying(registry))
+                           or not evidence):
         # Only the vocabulary agrees ("Policía" in "Policía Municipal de Villa Quimera"
         # and "Policía Nacional"): that says what kind of unit, not which one. A query
         # that names no number, word or state is asked the vocabulary alone, unless
-        # the places around it say which ("Infantry Battalion, Toluca" is one of Toluca).
+        # the places around it say which and the registry name says another
+        # ("Infantry Battalion, Toluca" is no "102nd Infantry Battalion"; "Policía
+        # Federal, Mexico, D.F." is the "Federal Police").
         return None
     if not identified and not _kind_named(query):
         return None  # "State of", "Federal": a level or an arm names no kind of unit
