@@ -310,3 +310,13 @@ def test_a_cell_of_separators_or_placeholders_only_is_nothing_to_vet(tmp_path: P
     assert [[reason["code"] for reason in row["reasons"]] for row in rows] == [
         ["VET401"], ["VET401"]]
     assert split_cell("; ;") == ()
+
+
+def test_a_force_named_only_by_its_kind_is_found_by_what_adds_to_it() -> None:
+    answer = vet_unit("Federal Police Intelligence Unit")
+    assert (answer["verdict"], bands(answer)) == ("REVIEW", [("xa-fp", "inside")])
+    answer = vet_unit("Federal Police4")  # a stray digit: maybe the force, maybe not
+    assert (answer["verdict"], bands(answer)) == ("REVIEW", [("xa-fp", "possible")])
+    assert bands(vet_unit("Federal Polcie")) == [("xa-fp", "match")]  # letters swapped
+    # Another level of police is another force, never one inside it.
+    assert ("xa-fp", "inside") not in bands(vet_unit("Policía Judicial Federal Unidad"))

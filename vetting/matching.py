@@ -199,6 +199,11 @@ class Matcher:
         if not parsed.numbers:
             for word in dict.fromkeys(parsed.words):
                 self._postings[f"w-:{word}"].append(index)
+        if not _identifying(parsed):
+            # A name that is only its kind ("Federal Police", "Mexican Navy") is asked by
+            # every query of that kind (see `compare_units`).
+            for concept in parsed.concepts:
+                self._postings[f"@-{concept}"].append(index)
         if parsed.states:
             held = self._unit_states.get(str(entity), ())
             self._unit_states[str(entity)] = tuple(sorted({*held, *parsed.states}))
@@ -386,6 +391,8 @@ class Matcher:
         if not _identifying(query):
             for concept in query.concepts:
                 found.update(postings.get(f"@{concept}", ()))
+        for concept in query.concepts:
+            found.update(postings.get(f"@-{concept}", ()))
         # A town of the context identifies a name that holds it ("Policía Municipal,
         # Iguala, Guerrero"): names holding a word like it are asked too.
         for word in context.words if context is not None else ():
@@ -971,6 +978,14 @@ def compare_units(
     penalty += MISSPELT * misspelt
     if not identified and mine_forces and _only_force(query) and _only_force(registry):
         identified = True  # "Navy" and "Mexican Navy": the force is the unit
+    inside = _inside(query, registry, only_registry)
+    if (not identified and not _identifying(registry) and _kind_named(registry)
+            and set(registry.concepts) <= set(query.concepts) and (inside or not query.words)):
+        # A name that is only its kind ("Federal Police") is identified by a query that
+        # says all of it and names nothing else: "Federal Police4" may be it, "Federal
+        # Police Intelligence Unit" is inside it; "Policía Municipal de Villa Quimera"
+        # is neither of "Policía Nacional".
+        identified = True
     placed = context is not None and bool(context.words or context.states)
     if not identified and (_identifying(query) or (placed and _identifying(registry))
                            or not evidence):
@@ -997,7 +1012,6 @@ def compare_units(
             return None
     if context is not None and context.words and not towns:
         why.append(f"{' '.join(context.words_written)} taken as the place, not part of the name")
-    inside = _inside(query, registry, only_registry)
     if inside:
         why.append("the query names a unit inside this one")
     return _Scored(max(0.0, 100.0 - penalty), capped or inside, tuple(why),
@@ -1030,6 +1044,12 @@ def _inside(query: UnitName, registry: UnitName, only_registry: Sequence[str]) -
     if not set(registry.concepts) <= set(query.concepts):
         return False
     concepts = lexicon().concepts
+    # Besides its own unit type, the query may add nothing of a kind the registry name
+    # says: "Policía Judicial Federal" is another police, not one inside "Federal Police".
+    said = {concepts[concept].facet for concept in registry.concepts} - {"type", "force"}
+    if any(concepts[concept].facet in said and concept not in registry.concepts
+           for concept in query.concepts):
+        return False
     return any(concepts[concept].facet == "type" and concept not in registry.concepts
                for concept in query.concepts)
 

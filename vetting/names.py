@@ -17,7 +17,7 @@ from importlib import resources
 from typing import Any
 
 import yaml
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 # --- vocabulary files --------------------------------------------------------------
 
@@ -389,7 +389,8 @@ def _correct(key: str) -> str | None:
     for word in lex.known:
         if word[0] != key[0] or abs(len(word) - len(key)) > allowed:
             continue
-        distance = Levenshtein.distance(key, word, score_cutoff=allowed)
+        # Letters swapped ("Polcie") are one slip, as a letter wrong is.
+        distance = OSA.distance(key, word, score_cutoff=allowed)
         if distance <= allowed:
             found.setdefault(distance, set()).add(word)
     if not found:
