@@ -10,9 +10,14 @@ A candidate gets a score 0-100 and a band:
 - `possible`: nothing contradicts, but something is missing or only similar —
   a number or unit type on one side only, a generic word ("Región") for a
   specific one, a second surname missing, a misspelt given name.
+A third band, `inside`, says the query names a unit inside the candidate
+("Colombian Army Mobile Brigade No. 7" and the Colombian Army): never a match.
 A contradiction rules the candidate out: a different number, letter ("Compañía
-A" / "Compañía B"), unit type, arm, state or place, or a state the unit's other
-names contradict; for units, another country than `--country`, or nothing
+A" / "Compañía B"), unit type, arm, force (army, navy, police: a gate, see
+vocab/units.yaml), state or place, a country the name names, or a state the
+unit's other names contradict; places and forces written around a unit
+("..., Tlatlaya, Estado de México") are context, not words of its name
+(`vetting.context`); for units, another country than `--country`, or nothing
 identifying in common (a number, a word, a state: "Policía" alone is not); for
 people, a first surname not like the other's, or only the first surname in
 common (the second surname and the given names may not both differ, nor one
