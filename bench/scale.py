@@ -168,7 +168,7 @@ class Exhaustive(Matcher):
     people whose first surname differs from the query's in every reading.
     """
 
-    def _unit_candidates(self, query):  # type: ignore[no-untyped-def]
+    def _unit_candidates(self, query, context=None):  # type: ignore[no-untyped-def]
         numbered = getattr(self, "_by_number", None)
         if numbered is None:
             numbered = self._by_number = {}

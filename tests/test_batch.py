@@ -37,7 +37,9 @@ ROSTERS = HERE / "fixtures" / "rosters"
 REGISTRY = HERE / "fixtures" / "registries" / "batch"
 GOLDEN = HERE / "golden"
 AS_OF = "2024-01-01"
-RESULT_COLUMNS = ["verdict", "match_id", "match_name", "score", "reasons", "sources"]
+RESULT_COLUMNS = [
+    "verdict", "match_id", "match_name", "score", "reasons", "sources", "parts", "deciding_part",
+]
 
 
 def run(*args: str | Path, stdin: bytes | None = None, **env: str) -> Result:
@@ -270,7 +272,7 @@ def test_roster_from_standard_input() -> None:
         (lambda tmp: tmp / "missing.csv", "missing.csv: no such file"),
         (lambda tmp: tmp, "is a folder, not a CSV file"),
         (lambda tmp: _write(tmp / "book.xlsx", b"PK\x03\x04rest-of-zip"),
-         "this is an Excel workbook (.xlsx) or another zip file, not CSV"),
+         "book.xlsx: not a readable .xlsx workbook (BadZipFile"),
         (lambda tmp: ROSTERS / "empty_file.csv", "empty_file.csv: is empty"),
     ],
 )

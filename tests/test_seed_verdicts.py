@@ -45,8 +45,7 @@ def test_the_102nd_battalion_is_ineligible_citing_the_seed_reports() -> None:
     ("Mexico Army", "contains-barred", "mx-sedena", "mx-sedena-bi-102"),
     ("Secretariat of the National Defense", "contains-barred", "mx-sedena",
      "mx-sedena-bi-102"),
-    # The matcher finds the army only as a possible match for this spelling.
-    ("Secretariat of the National Defense (SEDENA)", "possible-match", "mx-sedena",
+    ("Secretariat of the National Defense (SEDENA)", "contains-barred", "mx-sedena",
      "mx-sedena-bi-102"),
     ("Tamaulipas State Police", "contains-barred", "mx-tam-pe", "mx-tam-gopes"),
 ])

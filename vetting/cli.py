@@ -359,11 +359,11 @@ def _vet(
     query: Query, as_of: str | None, law: Law, output_format: VerdictFormat | None,
     data: Path | None,
 ) -> NoReturn:
-    from vetting.rules import vet_query
+    from vetting.composite import vet_as_written
 
     day = parse_as_of(as_of)
     answer = open_compiled(data).run(
-        lambda used: vet_query(used.registry, used.matcher, query, as_of=day, law=law)
+        lambda used: vet_as_written(used.registry, used.matcher, query, as_of=day, law=law)
     )
     _render("verdict", output_format, answer)
     raise typer.Exit(VERDICT_EXIT[answer.verdict])
@@ -397,10 +397,14 @@ def unit(
     """Vet a unit: the verdict, its reasons and the sources they rest on.
 
     The name is matched against every unit in the registry (names and aliases).
+    It is read as a roster cell is: several units (separated by ;) give the
+    worst verdict; places and forces after a unit are context, not its name.
     Exit status: 0 ELIGIBLE, 1 INELIGIBLE or SUSPENDED, 3 REVIEW, 2 usage error
     or unusable registry.
 
     Example: vet unit "102nd Battalion"
+
+    Example (a unit with its place): vet unit "102 BTN INF, Tlatlaya, Estado de México"
 
     Example (as decided on a past day, under DoD law, for a script):
     vet unit "102nd Battalion" --as-of 2015-06-01 --law dod --format json
@@ -681,6 +685,7 @@ class BatchFormat(StrEnum):
     JSON = "json"
     JSONL = "jsonl"
     TABLE = "table"
+    XLSX = "xlsx"
 
 
 # Rosters longer than this get a progress bar (on a terminal): shorter ones finish
@@ -771,7 +776,7 @@ def batch(
         typer.Argument(
             metavar="ROSTER",
             help="The roster: a CSV file (comma, semicolon or tab; UTF-8 or Windows-1252), "
-            "or - for standard input.",
+            "an Excel .xlsx workbook, or - for standard input.",
             show_default=False,
         ),
     ],
@@ -789,9 +794,10 @@ def batch(
         typer.Option(
             "--format", "-f",
             help="csv: the roster's columns then verdict, match_id, match_name, score, "
-            "reasons, sources (UTF-8 with BOM, for Excel); jsonl: one object per row; json: "
-            "one document with a summary; table: counts per verdict and the rows that are "
-            "not ELIGIBLE. Default: table on a terminal, csv otherwise or with --out.",
+            "reasons, sources, parts, deciding_part (UTF-8 with BOM, for Excel); xlsx: the "
+            "same as a workbook (needs --out); jsonl: one object per row; json: one document "
+            "with a summary; table: counts per verdict and the rows that are not ELIGIBLE. "
+            "Default: table on a terminal, csv otherwise or with --out.",
             show_default=False,
         ),
     ] = None,
@@ -805,6 +811,14 @@ def batch(
             help="Say which column holds a field when its header is not one vet knows: "
             "name, unit, birth_date, country. name=Nombre+Apellidos joins columns; unit= "
             "(empty) reads no unit column.",
+            show_default=False,
+        ),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(
+            "--sheet", metavar="NAME",
+            help="The sheet of an .xlsx roster to read (default: the first).",
             show_default=False,
         ),
     ] = None,
@@ -829,7 +843,7 @@ def batch(
         ),
     ] = None,
 ) -> None:
-    """Vet every row of a roster (a CSV of nominees) and write one result per row.
+    """Vet every row of a roster (a CSV or .xlsx of nominees) and write one result per row.
 
     A row with a name is vetted as that person (of its unit, when it has one: the
     worse verdict); a row with only a unit, as that unit. Headers are read without
@@ -842,6 +856,9 @@ def batch(
     Example: vet batch nominees.csv --out vetted.csv --as-of 2024-06-30
 
     Example (re-vetting a year on): vet batch nominees.csv --previous vetted-2024.jsonl
+
+    Example (a workbook in, a workbook out):
+    vet batch curso.xlsx --sheet Participantes --format xlsx --out vetted.xlsx
 
     Example (Spanish headers under other names):
     vet batch curso.csv --columns name=Participante,unit=Adscripción -f table
@@ -856,6 +873,9 @@ def batch(
     if out is not None and str(out) == "-":  # `--out -` is standard output, as a file would be
         out = None
         output_format = output_format or BatchFormat.CSV
+    if output_format is BatchFormat.XLSX and out is None:
+        _usage_error("--format xlsx writes a workbook, which is no text for a terminal or a "
+                     "pipe: give --out results.xlsx")
     if out is not None:
         problem = roster.output_problem(
             out, None if from_stdin else source, _fileno(sys.stdin) if from_stdin else None
@@ -867,7 +887,7 @@ def batch(
             roster.read_stream(sys.stdin.buffer, "<stdin>") if from_stdin
             else roster.read_bytes(source)
         )
-        rows = roster.read_roster(raw, "<stdin>" if from_stdin else roster_path, chosen)
+        rows = roster.read_roster(raw, "<stdin>" if from_stdin else roster_path, chosen, sheet)
     except roster.RosterError as error:
         _usage_error(str(error))
     for warning in rows.warnings:
@@ -880,7 +900,8 @@ def batch(
     write = render.get("batch", output_format.value)
     try:
         if out is not None:
-            with roster.atomic_output(out) as stream:
+            binary = output_format is BatchFormat.XLSX
+            with roster.atomic_output(out, binary=binary) as stream:
                 result = _vet_with_progress(rows, compiled, day, law, jobs or _cpus(), earlier)
                 write(result, stream)
         else:

@@ -149,8 +149,8 @@ class Code(Enum):
     )
     ROW_CELL_TOO_LONG = (
         "VET404", "row-cell-too-long", Level.ERROR,
-        "A roster cell over 10,000 characters, or a name, unit, birth date or country "
-        "over 300.",
+        "A roster cell over 10,000 characters, or a name, birth date or country over 300 "
+        "(a unit cell is read part by part: a part over 300 is REVIEW under VET511).",
     )
     ROW_EXTRA_CELLS = (
         "VET405", "row-extra-cells", Level.ERROR,
@@ -161,6 +161,11 @@ class Code(Enum):
         "VET406", "row-control-character", Level.ERROR,
         "A roster row's name, unit, birth date or country holds a line break or control "
         "character (often an unbalanced quote).",
+    )
+    ROW_TOO_MANY_PARTS = (
+        "VET407", "row-too-many-parts", Level.ERROR,
+        "A roster row's unit cell lists more units than a cell may (50 parts): split the "
+        "row.",
     )
 
     # VET50x: who an allegation reaches (the slug is the rule's name in JSON output)
@@ -202,6 +207,17 @@ class Code(Enum):
         "VET509", "current-commander", None,
         "A person commanding the unit on the as-of date is named in an allegation: the unit "
         "is vetted with its commander and takes that allegation's effect.",
+    )
+    INSIDE_UNIT = (
+        "VET510", "inside-unit", None,
+        "The row names a unit the registry does not hold inside one it does (a path such "
+        "as `Signal Office, 7th Division`, or a name that adds a unit to a registered one): "
+        "REVIEW at least when that unit is not ELIGIBLE, a note when it is.",
+    )
+    UNREAD_PART = (
+        "VET511", "unread-part", None,
+        "A part of a unit cell too long to be one unit name (over 300 characters, with no "
+        "separator vet reads): REVIEW, a person must read it.",
     )
     # VET52x: allegations that reach an entity without barring it
     REMEDIATED = (

@@ -10,9 +10,14 @@ A candidate gets a score 0-100 and a band:
 - `possible`: nothing contradicts, but something is missing or only similar —
   a number or unit type on one side only, a generic word ("Región") for a
   specific one, a second surname missing, a misspelt given name.
+A third band, `inside`, says the query names a unit inside the candidate
+("Colombian Army Mobile Brigade No. 7" and the Colombian Army): never a match.
 A contradiction rules the candidate out: a different number, letter ("Compañía
-A" / "Compañía B"), unit type, arm, state or place, or a state the unit's other
-names contradict; for units, another country than `--country`, or nothing
+A" / "Compañía B"), unit type, arm, force (army, navy, police: a gate, see
+vocab/units.yaml), state or place, a country the name names, or a state the
+unit's other names contradict; places and forces written around a unit
+("..., Tlatlaya, Estado de México") are context, not words of its name
+(`vetting.context`); for units, another country than `--country`, or nothing
 identifying in common (a number, a word, a state: "Policía" alone is not); for
 people, a first surname not like the other's, or only the first surname in
 common (the second surname and the given names may not both differ, nor one
@@ -37,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
+from vetting.context import Context, countries_in, read_path, restated
 from vetting.model import PartialDate, Person, Unit, spans_overlap
 from vetting.names import (
     MISSPELT_NOTE,
@@ -46,6 +52,7 @@ from vetting.names import (
     PersonReadings,
     UnitName,
     culture_of,
+    forces,
     initials_fit,
     lexicon,
     parse_person,
@@ -60,6 +67,7 @@ if TYPE_CHECKING:
 
 MATCH_AT = 90.0  # the least score of a `match`
 POSSIBLE_AT = 65.0  # the least score of a `possible` unit
+INSIDE_AT = 50.0  # the least score of a unit the query names a unit inside of
 PERSON_POSSIBLE_AT = 70.0  # the least score of a `possible` person
 TIE = 3.0  # two matches this close cannot be told apart: both become `possible`
 SHORT_ACRONYM = 4  # initials shorter than this are never a sure match
@@ -70,6 +78,9 @@ WORD_ALIKE = 80.0  # two words this similar (rapidfuzz ratio) may be one word mi
 class Band(StrEnum):
     MATCH = "match"
     POSSIBLE = "possible"
+    # The query names a unit inside this one ("Colombian Army Mobile Brigade No. 7" and
+    # the Colombian Army): never the unit itself, but what it belongs to.
+    INSIDE = "inside"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +102,7 @@ class _Scored:
     capped: bool  # something missing or only similar: at most `possible`
     why: tuple[str, ...]
     exact: bool = False  # the registry name folds to the query itself
+    inside: bool = False  # the query names a unit inside the registry's
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +213,11 @@ class Matcher:
         if not parsed.numbers:
             for word in dict.fromkeys(parsed.words):
                 self._postings[f"w-:{word}"].append(index)
+        if not _identifying(parsed):
+            # A name that is only its kind ("Federal Police", "Mexican Navy") is asked by
+            # every query of that kind (see `compare_units`).
+            for concept in parsed.concepts:
+                self._postings[f"@-{concept}"].append(index)
         if parsed.states:
             held = self._unit_states.get(str(entity), ())
             self._unit_states[str(entity)] = tuple(sorted({*held, *parsed.states}))
@@ -298,16 +315,32 @@ class Matcher:
     def match_unit(
         self, query: str, *, country: str | None = None, limit: int = 10
     ) -> list[Candidate]:
-        """Units the query may name, best first: `match` and `possible` only."""
-        parsed = parse_unit(query[:MAX_QUERY])
+        """Units the query may name, best first: `match`, `possible` and `inside`.
+
+        A query that is a path with places or forces in it ("102nd Infantry
+        Battalion, Tlatlaya, Estado de México") is matched on its unit, and the
+        places and forces are context that must agree (`vetting.context`).
+        """
+        path = read_path(restated(query[:MAX_QUERY]))
+        context = path.context
+        if context is not None and sum(piece.kind == "unit" for piece in path.pieces) <= 1:
+            parsed = parse_unit(path.units[0])
+        else:
+            parsed, context = parse_unit(restated(query[:MAX_QUERY])), None
         best: dict[int, tuple[tuple[bool, float, bool], Candidate]] = {}
-        # A unit belongs to one state's forces: another country is another unit.
-        for index, scored in self._unit_pairs(parsed, country.upper() if country else None):
-            if _shown_score(scored.score) < POSSIBLE_AT:
+        # A unit belongs to one state's forces: another country is another unit, whether
+        # `country` or the name says which ("PHIL ARMY", "Colombian Navy").
+        named = countries_in(query[:MAX_QUERY])
+        pairs = self._unit_pairs(parsed, country.upper() if country else None, context)
+        for index, scored in pairs:
+            if named and not country and self._country(index) not in named:
+                continue
+            least = INSIDE_AT if scored.inside else POSSIBLE_AT
+            if _shown_score(scored.score) < least:
                 continue  # never listed: the unit need not be read
             entry = self._unit_entries[index]
             unit = self._units[entry.entity]
-            candidate = _candidate(unit, "unit", entry.written, scored, POSSIBLE_AT)
+            candidate = _candidate(unit, "unit", entry.written, scored, least)
             if candidate is not None:
                 _keep_best(best, entry.entity, candidate, scored.exact)
         return _finish([candidate for _, candidate in best.values()], limit)
@@ -322,7 +355,9 @@ class Matcher:
                 done[query] = self.match_unit(query, country=country, limit=limit)
         return [done[query] for query in queries]
 
-    def _unit_candidates(self, query: UnitName) -> Iterable[int]:
+    def _unit_candidates(
+        self, query: UnitName, context: Context | None = None
+    ) -> Iterable[int]:
         """Every registry name the rules may not rule out, from the index.
 
         `compare_units` keeps a name only if something identifying agrees: the
@@ -375,6 +410,12 @@ class Matcher:
         if not _identifying(query):
             for concept in query.concepts:
                 found.update(postings.get(f"@{concept}", ()))
+        for concept in query.concepts:
+            found.update(postings.get(f"@-{concept}", ()))
+        # A town of the context identifies a name that holds it ("Policía Municipal,
+        # Iguala, Guerrero"): names holding a word like it are asked too.
+        for word in context.words if context is not None else ():
+            found.update(self._names_with(word, ""))
         return sorted(found)
 
     def _alike_words(self, word: str) -> list[str]:
@@ -395,23 +436,23 @@ class Matcher:
         return names
 
     def _unit_pairs(
-        self, query: UnitName, country: str | None = None
+        self, query: UnitName, country: str | None = None, context: Context | None = None
     ) -> Iterable[tuple[int, _Scored]]:
         if not query.key:
             return
         # Many forces have a "1/er. Batallón de Infantería": a name written alike in
         # the same states is scored once.
         done: dict[tuple[str, frozenset[str]], _Scored | None] = {}
-        for index in self._unit_candidates(query):
+        for index in self._unit_candidates(query, context):
             if country and self._country(index) != country:
                 continue
             name, states = self._unit_entries[index].name, self._states(index)
             if (name.text, states) not in done:
-                done[name.text, states] = compare_units(query, name, states)
+                done[name.text, states] = compare_units(query, name, states, context)
             scored = done[name.text, states]
             if scored is not None:
                 yield index, scored
-        yield from self._acronym_pairs(query, country)
+        yield from self._acronym_pairs(query, country, context)
 
     def _country(self, index: int) -> str:
         return self._unit_countries[self._unit_entries[index].entity]
@@ -426,7 +467,7 @@ class Matcher:
         return states
 
     def _acronym_pairs(
-        self, query: UnitName, country: str | None = None
+        self, query: UnitName, country: str | None = None, context: Context | None = None
     ) -> Iterable[tuple[int, _Scored]]:
         """Pairs where an acronym on one side is the initials of the other's words.
 
@@ -444,7 +485,8 @@ class Matcher:
                     target = self._unit_entries[index].name
                     expanded = _expand(query, acronym, written, target)
                     if expanded is not None:
-                        scored = compare_units(expanded[0], target, self._states(index))
+                        scored = compare_units(expanded[0], target, self._states(index),
+                                               context)
                         if scored is not None:
                             yield index, _with_acronym(scored, acronym, expanded[1])
         if len(query.initials) < 2:
@@ -456,8 +498,11 @@ class Matcher:
             acronym for acronym in dict.fromkeys(
                 found for letters in firsts for found in self._acronyms.get(letters[0], ())
             )
-            if any(len(letters) <= len(acronym) <= 4 * len(letters)
-                   and _in_order(letters, acronym) for letters in firsts)
+            # A registry acronym of two or three letters ("PF", "SIU") is found only as
+            # written: any two or three words have some such initials.
+            if len(acronym) >= SHORT_ACRONYM and any(
+                len(letters) <= len(acronym) <= 4 * len(letters)
+                and _in_order(letters, acronym) for letters in firsts)
         ]
         for acronym, index, written in dict.fromkeys(
             (found, index, written) for found in acronyms for key in keys
@@ -468,7 +513,7 @@ class Matcher:
             target = self._unit_entries[index].name
             expanded = _expand(target, acronym, written, query)
             if expanded is not None:
-                scored = compare_units(query, expanded[0], self._states(index))
+                scored = compare_units(query, expanded[0], self._states(index), context)
                 if scored is not None:
                     # Words spelt out against a bare acronym in the registry: the acronym
                     # confirms only initials (many states have a "GOPES"), so never sure.
@@ -777,12 +822,18 @@ ACRONYM = 4.0
 
 
 def compare_units(
-    query: UnitName, registry: UnitName, states: frozenset[str] = frozenset()
+    query: UnitName,
+    registry: UnitName,
+    states: frozenset[str] = frozenset(),
+    context: Context | None = None,
 ) -> _Scored | None:
     """How well a registry unit name fits a query; None when they contradict.
 
     `states` are the states all the unit's names put it in: a state the query
-    names and this registry name lacks is judged against them.
+    names and this registry name lacks is judged against them. `context` is what
+    the places and forces around the query's unit say: they must agree, but are
+    not words of its name (a state there never identifies the unit; a town does
+    when the registry name holds it).
     """
     why: list[str] = []
     penalty = 0.0
@@ -791,6 +842,17 @@ def compare_units(
     identified = False  # something that names one unit agrees: numbers, a word, a state
     if query.key == registry.key:
         why.append("same name as in the registry")
+    # Forces: a gate. A naval station is not a police force; a force on one side only
+    # says nothing (most names leave theirs unsaid).
+    mine_forces = forces(query.concepts) | (context.forces if context else frozenset())
+    theirs_forces = forces(registry.concepts)
+    if mine_forces and theirs_forces:
+        if not mine_forces & theirs_forces:
+            return None
+        evidence = True
+        labels = lexicon().concepts
+        why.append(" ".join(labels[force].label for force in sorted(mine_forces & theirs_forces))
+                   + " agrees")
     # Numbers: compared as numbers; a different one is another unit.
     if query.numbers and registry.numbers:
         if not query.numbers & registry.numbers:
@@ -825,7 +887,7 @@ def compare_units(
     # Vocabulary, facet by facet.
     concepts = lexicon().concepts
     facets = sorted(
-        {concepts[c].facet for c in (*query.concepts, *registry.concepts)},
+        {concepts[c].facet for c in (*query.concepts, *registry.concepts)} - {"force"},
         key=lambda facet: (facet != "type", facet),  # the unit type first
     )
     for facet in facets:
@@ -881,7 +943,22 @@ def compare_units(
         why.append(f"letter {' '.join(registry.letters).upper()} agrees")
     # Words that name the unit: places, proper names.
     pairs, only_query, only_registry = _align(query.words, registry.words)
-    if query.words and registry.words and not pairs:
+    # An acronym or a word of three letters is written right or is another one: "PAF" is
+    # not "PF", "cabinet" not "CAIET".
+    strict = _acronym_words(query) | _acronym_words(registry)
+    for pair in [pair for pair in pairs if pair[2] < 100 and (
+            pair[0] in strict or pair[1] in strict or min(len(pair[0]), len(pair[1])) < 4)]:
+        pairs.remove(pair)
+        only_query.append(pair[0])
+        only_registry.append(pair[1])
+    towns: list[tuple[str, str, float]] = []
+    if context is not None and context.words:
+        # A town around the unit agrees when the registry name holds it, and is no
+        # word of the unit's name when it does not; beside another place it contradicts.
+        towns, unpaired, only_registry = _align(context.words, only_registry)
+        if unpaired and only_registry:
+            return None
+    if query.words and registry.words and not pairs and not towns:
         return None  # both name something, and not the same thing
     if only_query and only_registry:
         return None  # "Villa Ensueño" is not "Villa Quimera": the places differ
@@ -892,10 +969,10 @@ def compare_units(
             # "74 CGN" and "74/a. Zona Naval": the acronym names a unit the other
             # spells otherwise (an acronym that fits is read by `_acronym_pairs`).
             return None
-    agreeing = [written for _, written, similarity in pairs if similarity == 100]
+    agreeing = [written for _, written, similarity in (*pairs, *towns) if similarity == 100]
     if agreeing:
         why.append(f"{' '.join(_shown(registry, agreeing))} agrees")
-    for said, written, similarity in pairs:
+    for said, written, similarity in (*pairs, *towns):
         evidence = identified = True
         if similarity < 100:
             why.append(f'"{said}" ~ "{written}" (spelling differs)')
@@ -911,30 +988,117 @@ def compare_units(
     # States: both named must agree. A state on one side only is a difference even
     # beside an agreeing town (there is a San Juan in many states), unless the unit's
     # other names put it in the query's state; a state they all contradict rules it out.
-    if query.states and registry.states:
-        if set(query.states) != set(registry.states):
+    # The context's states are judged as the query's own, but only the unit's own
+    # state identifies it: a state is where many units are.
+    asked = dict(query.states)
+    for state, shown in (context.states.items() if context is not None else ()):
+        asked.setdefault(state, shown)
+    # A unit named by nothing but its state ("Tamaulipas State Police") is identified by
+    # the state around a query of the same kind ("Policía Estatal, Tampico, Tamaulipas").
+    own = bool(query.states) or (
+        not (registry.words or registry.numbers) and bool(_type_families(query))
+        and _type_families(query) == _type_families(registry)
+    )
+    located = False  # a state of the query agrees
+    if asked and registry.states:
+        if set(asked) != set(registry.states):
             return None
-        evidence = identified = True
+        evidence, identified, located = True, identified or own, True
         why.append(f"{', '.join(registry.states.values())} agrees")
-    elif query.states and states and not set(query.states) & states:
+    elif asked and states and not set(asked) & states:
         return None
-    elif query.states and set(query.states) <= states:
-        evidence = identified = True
-        why.append(f"{', '.join(query.states.values())} agrees with the unit's other names")
-    elif query.states or registry.states:
-        side, table = ("query", query) if query.states else ("registry name", registry)
-        why.append(f"{', '.join(table.states.values())} only in the {side}")
+    elif asked and set(asked) <= states:
+        evidence, identified, located = True, identified or own, True
+        why.append(f"{', '.join(asked.values())} agrees with the unit's other names")
+    elif asked and not query.states and not registry.words:
+        # A unit named without a place (a numbered unit, a national force) is one of its
+        # kind wherever it serves; a unit named by its town is not (many states have a
+        # San Juan).
+        why.append(f"{', '.join(asked.values())} taken as the place, not part of the name")
+    elif asked or registry.states:
+        side, shown = ("query", asked) if asked else ("registry name", registry.states)
+        why.append(f"{', '.join(shown.values())} only in the {side}")
         penalty += STATE_ONE_SIDED
         capped = True
     misspelt = sum(reading.endswith(MISSPELT_NOTE)
                    for reading in (*query.readings, *registry.readings))
     penalty += MISSPELT * misspelt
-    if not identified and (_identifying(query) or not evidence):
+    if not identified and mine_forces and _only_force(query) and _only_force(registry):
+        identified = True  # "Navy" and "Mexican Navy": the force is the unit
+    inside = _inside(query, registry, only_registry)
+    if (not identified and not _identifying(registry) and _kind_named(registry)
+            and set(registry.concepts) <= set(query.concepts) and (inside or not query.words)):
+        # A name that is only its kind ("Federal Police") is identified by a query that
+        # says all of it and names nothing else: "Federal Police4" may be it, "Federal
+        # Police Intelligence Unit" is inside it; "Policía Municipal de Villa Quimera"
+        # is neither of "Policía Nacional".
+        identified = True
+    placed = context is not None and bool(context.words or context.states)
+    if not identified and (_identifying(query) or (placed and _identifying(registry))
+                           or not evidence):
         # Only the vocabulary agrees ("Policía" in "Policía Municipal de Villa Quimera"
         # and "Policía Nacional"): that says what kind of unit, not which one. A query
-        # that names no number, word or state is asked the vocabulary alone.
+        # that names no number, word or state is asked the vocabulary alone, unless
+        # the places around it say which and the registry name says another
+        # ("Infantry Battalion, Toluca" is no "102nd Infantry Battalion"; "Policía
+        # Federal, Mexico, D.F." is the "Federal Police").
         return None
-    return _Scored(max(0.0, 100.0 - penalty), capped, tuple(why), query.key == registry.key)
+    if not identified and not _kind_named(query):
+        return None  # "State of", "Federal": a level or an arm names no kind of unit
+    if not identified and not set(query.concepts) <= set(registry.concepts):
+        # A query naming only kinds of unit may be any unit of all those kinds, not one
+        # of another: "Centro Médico Naval" is no "Centro de Análisis".
+        return None
+    for coded, typed in ((query, registry), (registry, query)):
+        if (coded.numbers and coded.letters and not typed.letters and coded.words
+                and not _type_families(coded) and _type_families(typed)
+                and not (pairs or towns or located)):
+            # Only a number links them, and on one side it is a lettered code with words
+            # of its own: "D-102 Netzahualcoyotl" (a ship's hull number) is no "102nd
+            # Infantry Battalion", "C-4 Iguala" (a control centre) no "4th Brigade".
+            return None
+    if context is not None and context.words and not towns:
+        why.append(f"{' '.join(context.words_written)} taken as the place, not part of the name")
+    if inside:
+        why.append("the query names a unit inside this one")
+    return _Scored(max(0.0, 100.0 - penalty), capped or inside, tuple(why),
+                   query.key == registry.key, inside)
+
+
+def _only_force(name: UnitName) -> bool:
+    """Whether a name says nothing but its force ("Navy", "Mexican Army", "SEMAR")."""
+    concepts = lexicon().concepts
+    return not (name.numbers or name.words or name.states or name.letters) and all(
+        concepts[concept].facet == "force" for concept in name.concepts
+    )
+
+
+def _kind_named(name: UnitName) -> bool:
+    """Whether a name says what kind of unit it is: a unit type or a force."""
+    concepts = lexicon().concepts
+    return any(concepts[concept].facet in ("type", "force") for concept in name.concepts)
+
+
+def _inside(query: UnitName, registry: UnitName, only_registry: Sequence[str]) -> bool:
+    """Whether the query names a unit inside the registry's, not the unit itself.
+
+    Everything the registry name says is in the query, which adds a unit type of
+    its own and the registry name has no number: "Colombian Army Mobile Brigade
+    No. 7" and "Colombian Army", "Federal Police Special Unit" and "Federal Police".
+    """
+    if registry.numbers or registry.letters or only_registry:
+        return False
+    if not set(registry.concepts) <= set(query.concepts):
+        return False
+    concepts = lexicon().concepts
+    # Besides its own unit type, the query may add nothing of a kind the registry name
+    # says: "Policía Judicial Federal" is another police, not one inside "Federal Police".
+    said = {concepts[concept].facet for concept in registry.concepts} - {"type", "force"}
+    if any(concepts[concept].facet in said and concept not in registry.concepts
+           for concept in query.concepts):
+        return False
+    return any(concepts[concept].facet == "type" and concept not in registry.concepts
+               for concept in query.concepts)
 
 
 def _shown(name: UnitName, folded: Sequence[str]) -> list[str]:
@@ -1347,6 +1511,8 @@ def _candidate(
     if score < possible_at:
         return None
     band = Band.MATCH if score >= MATCH_AT and not scored.capped else Band.POSSIBLE
+    if scored.inside:
+        band = Band.INSIDE
     return Candidate(record.id, kind, record.name, written, score, band, scored.why)
 
 

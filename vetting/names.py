@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 from anyascii import anyascii
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 # --- vocabulary files --------------------------------------------------------------
 
@@ -53,6 +53,11 @@ def _section(name: str, key: str, kind: type) -> Any:
             f"vocabulary file vetting/vocab/{name}: {key!r} should be a {kind.__name__}"
         )
     return value
+
+
+def vocab_section(name: str, key: str, kind: type) -> Any:
+    """A top-level entry of a vocabulary file, checked to be a `kind`."""
+    return _section(name, key, kind)
 
 
 # --- text ------------------------------------------------------------------------
@@ -273,6 +278,7 @@ class Concept:
     facet: str
     broader: str | None
     label: str  # the first form, as the vocabulary writes it
+    force: str | None = None  # the force a type or arm belongs to (a `force` concept)
 
 
 @dataclass(frozen=True)
@@ -312,7 +318,7 @@ def lexicon() -> _Lexicon:
                                   f"{concept_id!r} needs a facet and a list of forms")
         concepts[concept_id] = Concept(
             concept_id, str(entry.get("facet", "type")), entry.get("broader"),
-            str(entry["forms"][0]),
+            str(entry["forms"][0]), entry.get("force"),
         )
         for form in entry["forms"]:
             add(form, "concept", (concept_id,))
@@ -326,6 +332,9 @@ def lexicon() -> _Lexicon:
         if concept.broader and concept.broader not in concepts:
             raise VocabularyError(f"vocabulary file vetting/vocab/units.yaml: {concept.id!r} "
                                   f"is narrower than unknown concept {concept.broader!r}")
+        if concept.force and getattr(concepts.get(concept.force), "facet", None) != "force":
+            raise VocabularyError(f"vocabulary file vetting/vocab/units.yaml: {concept.id!r} "
+                                  f"belongs to unknown force {concept.force!r}")
     states: dict[str, str] = {}
     for state_id, entry in _section("places.yaml", "states", dict).items():
         states[state_id] = str(entry.get("country", ""))
@@ -367,6 +376,14 @@ def lexicon() -> _Lexicon:
     )
 
 
+def forces(concepts: Iterable[str]) -> frozenset[str]:
+    """The forces (army, navy, ...) a name's concepts say or imply: "Zona Naval" is navy."""
+    table = lexicon().concepts
+    found = {concept for concept in concepts if table[concept].facet == "force"}
+    found.update(force for concept in concepts if (force := table[concept].force))
+    return frozenset(found)
+
+
 def _letter_words(kind: str) -> frozenset[str]:
     table = _section("words.yaml", "letter_words", dict)
     if not isinstance(table.get(kind, []), list):
@@ -393,7 +410,8 @@ def _correct(key: str) -> str | None:
     for word in lex.known:
         if word[0] != key[0] or abs(len(word) - len(key)) > allowed:
             continue
-        distance = Levenshtein.distance(key, word, score_cutoff=allowed)
+        # Letters swapped ("Polcie") are one slip, as a letter wrong is.
+        distance = OSA.distance(key, word, score_cutoff=allowed)
         if distance <= allowed:
             found.setdefault(distance, set()).add(word)
     if not found:

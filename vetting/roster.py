@@ -1,4 +1,5 @@
-"""Rosters: a CSV of nominees read into rows to vet, vetted in bulk, and written back safely.
+"""Rosters: a CSV or .xlsx of nominees read into rows to vet, vetted in bulk, and written
+back safely. A unit cell is read as the units it lists (`vetting.composite`).
 
 Reading takes a file as Excel and people write it:
 
@@ -45,13 +46,16 @@ from functools import cache, cached_property
 from importlib import resources
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import yaml
 
+from vetting.cells import MAX_PARTS
 from vetting.codes import Code, clip
+from vetting.composite import PartAnswer, Plan, answer_part, deciding, plan, split_unit
 from vetting.model import Law, PartialDate, country_problem
 from vetting.rules import Answer, Engine, Query, RegistryInfo, Verdict, vet_queries
+from vetting.workbook import WorkbookError, is_workbook, read_workbook
 
 if TYPE_CHECKING:
     from vetting.matching import Matcher
@@ -67,7 +71,7 @@ CELL_LIMIT = 10_000
 FIELD_LIMIT = 300
 
 DELIMITERS = (",", ";", "\t")
-DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "": "none (a workbook)"}
 
 # Python's csv refuses fields over 128 KiB by raising for the whole file; the
 # limit is lifted while reading so that a huge cell is one row's error instead.
@@ -77,12 +81,7 @@ _SNIFF_LINES = 50
 _SNIFF_CHARACTERS = 64 * 1024  # a header line is never longer
 _SEP_HINT = re.compile(r"sep=(.)(?:\r\n|\r|\n|$)")
 # Lines before the header with nothing on them but spaces or delimiters.
-_LEADING_BLANK = re.compile(r"(?:[ \t,;]*(?:\r\n|\r|\n))+")
-# Spreadsheet workbooks rather than CSV: say so instead of reading bytes as text.
-_WORKBOOK_MAGIC = {
-    b"PK\x03\x04": "an Excel workbook (.xlsx) or another zip file",
-    b"\xd0\xcf\x11\xe0": "an Excel 97-2003 workbook (.xls)",
-}
+_LEADING_BLANK = re.compile(r"\A(?:[ \t,;]*(?:\r\n|\r|\n))+")
 
 
 class RosterError(Exception):
@@ -109,6 +108,7 @@ class RosterRow:
     birth_date: PartialDate | None = None
     country: str | None = None
     errors: tuple[RowError, ...] = ()
+    parts: tuple[str, ...] = ()  # the units the unit cell names (`vetting.cells`)
 
 
 @dataclass(frozen=True)
@@ -233,12 +233,6 @@ def read_stream(handle: BinaryIO, source: str) -> bytes:
 
 def decode(raw: bytes, source: str) -> tuple[str, str, list[str]]:
     """The text of a roster, the encoding it was read with, and any warning about it."""
-    for magic, what in _WORKBOOK_MAGIC.items():
-        if raw.startswith(magic):
-            raise RosterError(
-                f"{source}: this is {what}, not CSV; in Excel use File > Save As > "
-                f"CSV UTF-8 (Comma delimited)"
-            )
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return raw.decode("utf-16"), "utf-16", []
@@ -343,22 +337,24 @@ def _records(text: str, delimiter: str, first_line: int) -> Iterator[tuple[int, 
 
 
 def read_roster(
-    raw: bytes, source: str, columns: Mapping[str, tuple[str, ...]] | None = None
+    raw: bytes,
+    source: str,
+    columns: Mapping[str, tuple[str, ...]] | None = None,
+    sheet: str | None = None,
 ) -> Roster:
-    """Read a roster's bytes into rows; RosterError when there is nothing to vet."""
-    text, encoding, warnings = decode(raw, source)
-    first_line = 1
-    hint = _SEP_HINT.match(text)
-    if hint and hint.group(1) in DELIMITERS:
-        delimiter = hint.group(1)
-        text = text[hint.end() :]
-        first_line = 2
+    """Read a roster's bytes (CSV, or an .xlsx workbook's first sheet or `sheet`) into
+    rows; RosterError when there is nothing to vet."""
+    if is_workbook(raw):
+        try:
+            records = [(line, cells) for line, cells in read_workbook(raw, sheet)
+                       if any(cell.strip() for cell in cells)]
+        except WorkbookError as error:
+            raise RosterError(f"{source}: {error}") from None
+        encoding, delimiter, warnings = "xlsx", "", []
+    elif sheet is not None:
+        raise RosterError(f"{source}: --sheet names a sheet of a workbook, and this is CSV")
     else:
-        delimiter = sniff(text)
-    try:
-        records = list(_records(text, delimiter, first_line))
-    except RosterError as error:
-        raise RosterError(f"{source}: {error}") from None
+        encoding, delimiter, warnings, records = _csv_records(raw, source)
     first = next((n for n, (_, cells) in enumerate(records) if any(map(str.strip, cells))), None)
     if first is None:
         raise RosterError(
@@ -374,6 +370,27 @@ def read_roster(
         for number, (line, cells) in enumerate(body, start=1)
     )
     return Roster(source, encoding, delimiter, tuple(headers), resolved, rows, tuple(warnings))
+
+
+_Records = list[tuple[int, list[str]]]  # each record with the line it starts on
+
+
+def _csv_records(raw: bytes, source: str) -> tuple[str, str, list[str], _Records]:
+    """A CSV roster's encoding, delimiter, warnings and records."""
+    text, encoding, warnings = decode(raw, source)
+    first_line = 1
+    hint = _SEP_HINT.match(text)
+    if hint and hint.group(1) in DELIMITERS:
+        delimiter = hint.group(1)
+        text = text[hint.end() :]
+        first_line = 2
+    else:
+        delimiter = sniff(text)
+    try:
+        records = list(_records(text, delimiter, first_line))
+    except RosterError as error:
+        raise RosterError(f"{source}: {error}") from None
+    return encoding, delimiter, warnings, records
 
 
 def _widen(headers: list[str], body: list[tuple[int, list[str]]]) -> list[str]:
@@ -517,7 +534,13 @@ def _row(
         parts = [cells[index].strip() for index in columns.get(name, ())]
         joined = " ".join(part for part in parts if not _blank(part))
         values[name] = joined or None
-        errors.extend(_field_errors(name, joined))
+        if name != "unit":
+            errors.extend(_field_errors(name, joined))
+    units = split_unit(values["unit"]) if values["unit"] else ()
+    units = tuple(unit for unit in units if not _blank(unit))
+    if not units:
+        values["unit"] = None  # "N/A / -": placeholders only
+    errors.extend(_unit_errors(units))
     if values["name"] is None and values["unit"] is None:
         errors.append(RowError(Code.ROW_NO_SUBJECT, "neither a name nor a unit to vet"))
     birth_date: PartialDate | None = None
@@ -538,8 +561,31 @@ def _row(
         errors.append(RowError(Code.ROW_BAD_COUNTRY, f"country {clip(values['country'], 40)}: "
                                                      f"{problem}"))
     return RosterRow(
-        number, line, cells, values["name"], values["unit"], birth_date, country, tuple(errors)
+        number, line, cells, values["name"], values["unit"], birth_date, country, tuple(errors),
+        units,
     )
+
+
+def _unit_errors(units: tuple[str, ...]) -> Iterator[RowError]:
+    """A unit cell's parts: not too many; line breaks separate them, other controls do not.
+
+    A part too long to be one unit name is no error: it is answered REVIEW (VET511).
+    """
+    if len(units) > MAX_PARTS:
+        yield RowError(
+            Code.ROW_TOO_MANY_PARTS,
+            f"the unit cell lists more than {MAX_PARTS} units; split the row, one unit or a "
+            "few per row",
+        )
+        return
+    for unit in units:
+        if any(unicodedata.category(char) == "Cc" for char in unit):
+            yield RowError(
+                Code.ROW_CONTROL_CHARACTER,
+                f"the unit {clip(unit, 40)} holds a control character; an unbalanced quote "
+                "may have joined lines",
+            )
+            return
 
 
 def _field_errors(name: str, value: str) -> Iterator[RowError]:
@@ -592,31 +638,57 @@ class Recheck:
 
 @dataclass(frozen=True, slots=True)
 class RowResult:
-    """One roster row and its answer; no answer when the row cannot be vetted."""
+    """One roster row and its answer; no answer when the row cannot be vetted.
+
+    `answer` is the deciding part's (the worst) when the unit cell names several
+    units; `parts` holds every part's answer then, and is empty otherwise.
+    """
 
     row: RosterRow
     input: Mapping[str, str]
     answer: Answer | None
+    parts: tuple[PartAnswer, ...] = ()
     recheck: Recheck | None = None  # with --previous only
 
     @property
     def verdict(self) -> str:
         return str(self.answer.verdict) if self.answer is not None else ERROR
 
+    @property
+    def part_count(self) -> int:
+        return len(self.parts) or len(self.row.parts) or (self.answer is not None)
+
+    @property
+    def deciding_part(self) -> PartAnswer | None:
+        return deciding(self.parts) if self.parts else None
+
     def head(self) -> dict[str, Any]:
-        """The row's own keys: `row`, `line`, `input`, and `previous` when re-vetting."""
+        """The row's own keys: where it is, what it held, how many parts its unit cell
+        has, and `previous` when re-vetting."""
+        decided = self.deciding_part
         head: dict[str, Any] = {
             "row": self.row.row, "line": self.row.line, "input": dict(self.input),
+            "part_count": self.part_count,
+            "deciding_part": decided.number if decided else (1 if self.answer else None),
         }
         if self.recheck is not None:
             head["previous"] = self.recheck.to_dict()
         return head
 
     def to_dict(self, batch: Batch) -> dict[str, Any]:
-        """`{"row", "line", "input", ...}` and every key of `vet unit --format json`."""
+        """`{"row", "line", "input", ...}` and every key of `vet unit --format json`.
+
+        A unit cell of several parts adds `parts`: each part's text, verdict,
+        matches, reasons and sources; the row's own keys are the deciding part's.
+        """
         head = self.head()
         if self.answer is not None:
-            return head | self.answer.to_dict()
+            found = head | self.answer.to_dict()
+            if self.parts:
+                found["query"] = query_of(self.row, strict=False).to_dict()  # type: ignore[union-attr]
+                found["verdict"] = self.verdict
+                found["parts"] = [_part_dict(part) for part in self.parts]
+            return found
         query = query_of(self.row, strict=False)
         return head | {
             "query": query.to_dict() if query is not None else None,
@@ -636,6 +708,14 @@ class RowResult:
             "duty_to_inform": False,
             "registry": batch.registry_dict(),
         }
+
+
+_PART_KEYS = ("verdict", "matches", "reasons", "sources")
+
+
+def _part_dict(part: PartAnswer) -> dict[str, Any]:
+    answer = part.answer.to_dict()
+    return {"part": part.number, "text": part.text} | {key: answer[key] for key in _PART_KEYS}
 
 
 @dataclass(frozen=True)
@@ -722,27 +802,64 @@ def vet_roster(
     `after_fork` first (the compiled cache opens its own connection there).
     The answers are the same whatever `jobs` is.
     """
-    queries = [query_of(row) for row in roster.rows]
-    distinct = list(dict.fromkeys(query for query in queries if query is not None))
+    plans = [plan_of(row) for row in roster.rows]
+    distinct = list(dict.fromkeys(
+        query for steps in plans for step in steps for query in step.pieces
+    ))
     answers: dict[Query, Answer] = {}
-    asked = Counter(queries)
-    if progress is not None and asked[None]:
-        progress(asked[None])
     chunks = [distinct[start : start + CHUNK] for start in range(0, len(distinct), CHUNK)]
+    # A row is done once the last chunk holding one of its queries is: counted there.
+    chunk_of = {query: number // CHUNK for number, query in enumerate(distinct)}
+    done_in = Counter(
+        max((chunk_of[query] for step in steps for query in step.pieces), default=-1)
+        for steps in plans
+    )
+    if progress is not None and done_in[-1]:
+        progress(done_in[-1])
     work = _Work(registry, matcher, as_of, law)
     if jobs > 1 and len(distinct) > PARALLEL_OVER and "fork" in get_all_start_methods():
         found = work.in_workers(chunks, jobs, after_fork)
     else:
         found = map(work.vet, chunks)
-    for chunk, chunk_answers in zip(chunks, found, strict=True):
+    for number, (chunk, chunk_answers) in enumerate(zip(chunks, found, strict=True)):
         answers.update(zip(chunk, chunk_answers, strict=True))
         if progress is not None:
-            progress(sum(asked[query] for query in chunk))
+            progress(done_in[number])
     results = tuple(
-        RowResult(row, roster.input_of(row), answers[query] if query is not None else None)
-        for row, query in zip(roster.rows, queries, strict=True)
+        _result(row, roster.input_of(row), steps, answers, registry, as_of, law)
+        for row, steps in zip(roster.rows, plans, strict=True)
     )
     return Batch(roster, results, as_of, law, RegistryInfo.of(registry))
+
+
+def plan_of(row: RosterRow) -> tuple[Plan, ...]:
+    """What a row asks, part by part; nothing when it has errors."""
+    query = query_of(row)
+    if query is None:
+        return ()
+    return plan(query.kind, row.name, row.parts, row.birth_date, row.country)
+
+
+def _result(
+    row: RosterRow,
+    shown: Mapping[str, str],
+    steps: tuple[Plan, ...],
+    answers: Mapping[Query, Answer],
+    registry: Registry,
+    as_of: date,
+    law: Law,
+) -> RowResult:
+    if not steps:
+        return RowResult(row, shown, None)
+    parts = tuple(
+        PartAnswer(number, step.text, answer_part(
+            step, [answers[query] for query in step.pieces], registry, as_of, law,
+        ))
+        for number, step in enumerate(steps, start=1)
+    )
+    if len(parts) == 1:
+        return RowResult(row, shown, parts[0].answer)
+    return RowResult(row, shown, deciding(parts).answer, parts)
 
 
 class _Work:
@@ -829,8 +946,8 @@ def same_file(first: Path, second: Path) -> bool:
 
 
 @contextlib.contextmanager
-def atomic_output(path: Path) -> Iterator[TextIO]:
-    """A text stream that becomes `path` only once everything is written.
+def atomic_output(path: Path, *, binary: bool = False) -> Iterator[Any]:
+    """A text (or `binary`) stream that becomes `path` only once everything is written.
 
     The text goes to a temporary file in the same folder, renamed over `path`
     (atomically) when the block ends without error. On any error or interrupt
@@ -843,7 +960,8 @@ def atomic_output(path: Path) -> Iterator[TextIO]:
         prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
     )
     try:
-        with open(descriptor, "w", encoding="utf-8", newline="") as stream:
+        with (open(descriptor, "wb") if binary
+              else open(descriptor, "w", encoding="utf-8", newline="")) as stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())

@@ -727,7 +727,7 @@ def _part(
             seen.add(candidate.id)
             matches.append(Match(candidate, verdict_of(candidate).verdict))
     matched = [match for match in matches if match.candidate.band == "match"]
-    possible = [match for match in matches if match.candidate.band != "match"]
+    possible = [match for match in matches if match.candidate.band == "possible"]
     reasons: list[Reason] = []
     for match in matched:
         entity = verdict_of(match.candidate)
@@ -773,7 +773,10 @@ def _part(
             "the same.",
             first.inside,
         ))
-    if not matched and not any(reason.rule is Code.POSSIBLE_MATCH for reason in reasons):
+    for match in () if matched else [m for m in matches if m.candidate.band == "inside"]:
+        held = engine.entity(match.candidate.kind, match.candidate.id).reasons
+        reasons.append(inside_reason(name, match, held[0] if held else None))
+    if not matched and not any(reason.verdict is not Verdict.ELIGIBLE for reason in reasons):
         tail = (
             f"; the {len(possible)} possible match{'es' if len(possible) > 1 else ''} listed "
             "carry no bar" if possible else ""
@@ -783,6 +786,29 @@ def _part(
             f"No {kind} in the registry matches {name!r}: no record in the registry{tail}.",
         ))
     return _Part(tuple(matches), tuple(reasons))
+
+
+def inside_reason(name: str, container: Match, first: Reason | None) -> Reason:
+    """Rule VET510: `name` is a unit the registry does not hold, inside `container`.
+
+    Inside a unit that is not ELIGIBLE, the answer is REVIEW (someone must check
+    whether the unit took part), never ELIGIBLE; inside one that is, a note.
+    `first` is the first reason of the container's own verdict.
+    """
+    unit_id = container.candidate.id
+    label = f"{container.candidate.name} ({unit_id})"
+    if container.verdict is Verdict.ELIGIBLE or first is None:
+        return Reason(
+            Code.INSIDE_UNIT, Verdict.ELIGIBLE, unit_id, None,
+            f"{name!r} names a unit inside {label}, which is ELIGIBLE; the unit itself "
+            "is not in the registry.",
+        )
+    return Reason(
+        Code.INSIDE_UNIT, Verdict.REVIEW, unit_id, first.allegation,
+        f"{name!r} names a unit inside {label}, which is {container.verdict} "
+        f"({first.rule.slug}, allegation {first.allegation}); the unit itself is not in "
+        "the registry: a person must decide whether it took part.",
+    )
 
 
 def _answer(

@@ -17,7 +17,9 @@ from vetting.prohibited import Prohibited
 from vetting.render import renderer
 from vetting.roster import Batch, RowResult
 
-RESULT_COLUMNS = ("verdict", "match_id", "match_name", "score", "reasons", "sources")
+RESULT_COLUMNS = (
+    "verdict", "match_id", "match_name", "score", "reasons", "sources", "parts", "deciding_part",
+)
 # Several matches, reasons or sources share a cell, one after the other.
 SEPARATOR = " | "
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -39,11 +41,16 @@ def source_line(source: Source) -> str:
 
 
 def result_cells(result: RowResult) -> list[str]:
-    """The values of RESULT_COLUMNS for one row."""
+    """The values of RESULT_COLUMNS for one row.
+
+    A unit cell of several parts gives the deciding part's matches, reasons and
+    sources, the number of parts and the deciding part's text.
+    """
     answer = result.answer
     if answer is None:
         reasons = [f"[{error.code.code} ERROR] {error.message}" for error in result.row.errors]
-        return [result.verdict, "", "", "", SEPARATOR.join(reasons), ""]
+        return [result.verdict, "", "", "", SEPARATOR.join(reasons), "", "", ""]
+    decided = result.deciding_part
     matched = [match.candidate for match in answer.matches if match.candidate.band == "match"]
     reasons = [
         f"[{reason.rule.code} {reason.verdict}] {reason.text}"
@@ -61,12 +68,14 @@ def result_cells(result: RowResult) -> list[str]:
         SEPARATOR.join(f"{candidate.score:g}" for candidate in matched),
         SEPARATOR.join(reasons),
         SEPARATOR.join(sources),
+        str(result.part_count),
+        decided.text if decided is not None else "",
     ]
 
 
 @renderer("batch", "csv")
 def batch_csv(batch: Batch, stream: TextIO) -> None:
-    """The roster's columns, then verdict, match_id, match_name, score, reasons, sources."""
+    """The roster's columns, then RESULT_COLUMNS."""
     stream.write("\ufeff")
     writer = csv.writer(stream, lineterminator="\r\n")
     extra = RECHECK_COLUMNS if batch.previous is not None else ()

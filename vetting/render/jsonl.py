@@ -1,8 +1,10 @@
 """JSON Lines output of `vet batch`: one object per roster row, for scripts and pipelines.
 
 Each line is `{"row": N, "line": L, "input": {column: cell, ...}}` followed by
-every key of `vet unit --format json` (a row that cannot be vetted has verdict
-`ERROR`, its reasons, and no matches). Lines come in roster order.
+`part_count` and `deciding_part`, then every key of `vet unit --format json` (a
+row that cannot be vetted has verdict `ERROR`, its reasons, and no matches); a
+unit cell of several parts adds `parts`, each part's own answer. Lines come in
+roster order.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ def batch_jsonl(batch: Batch, stream: TextIO) -> None:
     # row's own keys are put in front of it.
     encoded: dict[int, str] = {}
     for result in batch.results:
-        if result.answer is None:
+        if result.answer is None or result.parts:
             stream.write(json.dumps(result.to_dict(batch), ensure_ascii=False) + "\n")
             continue
         answer = encoded.get(id(result.answer))
