@@ -167,6 +167,31 @@ def test_a_possible_match_for_a_force_holding_barred_units_is_review(
     assert [source.id for source in found.sources] == ["norvia-tribune-2021"]
 
 
+@pytest.mark.parametrize(("name", "verdict", "status"), [
+    ("Norvian Army Band", "REVIEW", 3),  # a name the army does not say of itself
+    ("Norvian Army 2540", "REVIEW", 3),  # a number: an office code, a post
+    ("Norvian Navy Band", "ELIGIBLE", 0),  # nothing barred inside the navy
+])
+def test_a_force_written_with_more_names_a_unit_inside_it(
+    name: str, verdict: str, status: int,
+) -> None:
+    # Not the force itself, and not a unit the registry holds: a unit inside the force,
+    # which may be, or hold, one of the barred units the force holds.
+    result = CliRunner(env={"VET_DATA": None}).invoke(app, [
+        "unit", name, "--as-of", AS_OF.isoformat(), "-f", "json",
+        "--data", str(REGISTRIES / "contains-barred"),
+    ])
+    assert result.exit_code == status
+    found = json.loads(result.stdout)
+    assert found["verdict"] == verdict
+    assert [match["band"] for match in found["matches"]][:1] == ["inside"]
+    assert found["reasons"][0]["code"] == "VET510"
+    if verdict == "REVIEW":
+        assert "holds 91st Infantry Battalion (xc-bn-91), INELIGIBLE" in (
+            found["reasons"][0]["text"])
+        assert [source["id"] for source in found["sources"]] == ["norvia-tribune-2021"]
+
+
 def test_the_text_names_the_first_few_and_counts_the_rest(tmp_path: Path) -> None:
     battalions = CONTAINS_SHOWN + 3
     units = ["units:", "  - {id: xc-army, name: Norvian Army, country: XC, force: army}"]

@@ -1025,7 +1025,7 @@ def compare_units(
     penalty += MISSPELT * misspelt
     if not identified and mine_forces and _only_force(query) and _only_force(registry):
         identified = True  # "Navy" and "Mexican Navy": the force is the unit
-    inside = _inside(query, registry, only_registry)
+    inside = _inside(query, registry, only_query, only_registry)
     if (not identified and not _identifying(registry) and _kind_named(registry)
             and set(registry.concepts) <= set(query.concepts) and (inside or not query.words)):
         # A name that is only its kind ("Federal Police") is identified by a query that
@@ -1079,12 +1079,16 @@ def _kind_named(name: UnitName) -> bool:
     return any(concepts[concept].facet in ("type", "force") for concept in name.concepts)
 
 
-def _inside(query: UnitName, registry: UnitName, only_registry: Sequence[str]) -> bool:
+def _inside(
+    query: UnitName, registry: UnitName, only_query: Sequence[str], only_registry: Sequence[str],
+) -> bool:
     """Whether the query names a unit inside the registry's, not the unit itself.
 
     Everything the registry name says is in the query, which adds a unit type of
     its own and the registry name has no number: "Colombian Army Mobile Brigade
-    No. 7" and "Colombian Army", "Federal Police Special Unit" and "Federal Police".
+    No. 7" and "Colombian Army", "Federal Police Special Unit" and "Federal Police";
+    or the registry name is a force (and the words of its name) and the query adds
+    a word, number or letter to it: "SEDENA SOF" and "SEDENA".
     """
     if registry.numbers or registry.letters or only_registry:
         return False
@@ -1097,6 +1101,12 @@ def _inside(query: UnitName, registry: UnitName, only_registry: Sequence[str]) -
     if any(concepts[concept].facet in said and concept not in registry.concepts
            for concept in query.concepts):
         return False
+    if registry.concepts and all(concepts[concept].facet == "force"
+                                 for concept in registry.concepts) and (
+            only_query or query.numbers or query.letters):
+        # A force written with what it does not say of itself: "SEDENA SOF", "SEDENA
+        # 2540", "Norvian Army Band" name something of the army's, not the army.
+        return True
     return any(concepts[concept].facet == "type" and concept not in registry.concepts
                for concept in query.concepts)
 

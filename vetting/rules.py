@@ -774,7 +774,7 @@ def _part(
             first.inside,
         ))
     for match in () if matched else [m for m in matches if m.candidate.band == "inside"]:
-        held = engine.entity(match.candidate.kind, match.candidate.id).reasons
+        held = verdict_of(match.candidate).reasons
         reasons.append(inside_reason(name, match, held[0] if held else None))
     if not matched and not any(reason.verdict is not Verdict.ELIGIBLE for reason in reasons):
         tail = (
@@ -802,6 +802,19 @@ def inside_reason(name: str, container: Match, first: Reason | None) -> Reason:
             Code.INSIDE_UNIT, Verdict.ELIGIBLE, unit_id, None,
             f"{name!r} names a unit inside {label}, which is ELIGIBLE; the unit itself "
             "is not in the registry.",
+        )
+    if first.inside:
+        # The container holds barred units: the unknown unit may be one of them, or
+        # hold one, and nothing says which.
+        held = first.inside[0]
+        others = len(first.inside) - 1
+        return Reason(
+            Code.INSIDE_UNIT, Verdict.REVIEW, unit_id, None,
+            f"{name!r} names a unit inside {label}, which holds {held.name} ({held.id}), "
+            f"{held.verdict}{f', and {others} more barred units' if others else ''}; the "
+            "unit itself is not in the registry: a person must decide whether it is, or "
+            "holds, a barred unit.",
+            first.inside,
         )
     return Reason(
         Code.INSIDE_UNIT, Verdict.REVIEW, unit_id, first.allegation,
