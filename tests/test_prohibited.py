@@ -123,8 +123,34 @@ def test_an_unusable_registry_is_exit_2(tmp_path: Path) -> None:
     assert_usage_error(run(data=tmp_path), "not a registry folder")
 
 
-def test_every_format_renders() -> None:
-    assert render.formats("prohibited") == ["csv", "json", "table"]
+def test_every_format_renders(tmp_path: Path) -> None:
+    assert render.formats("prohibited") == ["csv", "json", "table", "xlsx"]
+    for chosen in render.formats("prohibited"):
+        out = tmp_path / f"prohibited.{chosen}"
+        assert run("--as-of", "2024-01-01", "-f", chosen, "--out", str(out),
+                   data=BASE).exit_code == 0
+        assert "xb-bn-77".encode() in out.read_bytes() or chosen == "xlsx"
+
+
+def test_a_workbook_for_excel(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "prohibited.xlsx"
+    result = run("--as-of", "2024-01-01", "-f", "xlsx", "--out", str(out), data=BASE)
+    assert result.exit_code == 0
+    sheet = load_workbook(out).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0][:6] == ["unit_id", "unit", "aliases", "country", "force", "verdict"]
+    assert [row[0] for row in rows[1:]] == ["xb-bn-52", "xb-bn-77", "xc-rangers"]
+    assert (sheet.freeze_panes, sheet.auto_filter.ref) == ("A2", "A1:J4")
+    assert sheet["F3"].fill.fgColor.rgb.endswith("FFC7CE")  # INELIGIBLE in red
+    again = tmp_path / "again.xlsx"
+    run("--as-of", "2024-01-01", "-f", "xlsx", "--out", str(again), data=BASE)
+    assert again.read_bytes() == out.read_bytes()  # the same list, the same bytes
+
+
+def test_a_workbook_needs_a_file() -> None:
+    assert_usage_error(run("-f", "xlsx", data=BASE), "give --out")
 
 
 def test_a_unit_formed_after_the_day_is_left_out(tmp_path: Path) -> None:

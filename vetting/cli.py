@@ -515,6 +515,7 @@ def show(
 class ListFormat(StrEnum):
     TABLE = "table"
     CSV = "csv"
+    XLSX = "xlsx"
     JSON = "json"
 
 
@@ -532,7 +533,17 @@ def prohibited(
         typer.Option(
             "--format", "-f",
             help="table: for people; csv: one row per unit (UTF-8 with BOM, for Excel); "
-            "json: one document. Default: table on a terminal, json otherwise.",
+            "xlsx: the same as a workbook (needs --out); json: one document. Default: "
+            "table on a terminal, json otherwise.",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", metavar="PATH", dir_okay=False,
+            help="Write the list to PATH (atomically: a failed run leaves PATH as it was) "
+            "instead of standard output.",
             show_default=False,
         ),
     ] = None,
@@ -545,19 +556,31 @@ def prohibited(
     registry.
 
     Example: vet prohibited --country MX --format csv > prohibited-mx.csv
+
+    Example (a workbook for the recipient government's copy):
+    vet prohibited --country MX --format xlsx --out prohibited-mx.xlsx
     """
     from vetting.prohibited import prohibited as listing
 
     day = parse_as_of(as_of)
     code = parse_country(country)
+    if output_format is ListFormat.XLSX and out is None:
+        _usage_error("--format xlsx writes a workbook, which is no text for a terminal or a "
+                     "pipe: give --out prohibited.xlsx")
     found = listing(open_registry(data), as_of=day, law=law, country=code)
-    chosen = output_format.value if output_format else (
-        "table" if sys.stdout.isatty() else "json"
-    )
+    write = render.get("prohibited", (output_format or (
+        ListFormat.TABLE if out is None and sys.stdout.isatty() else ListFormat.JSON)).value)
+    if out is not None:
+        try:
+            with roster.atomic_output(out, binary=output_format is ListFormat.XLSX) as stream:
+                write(found, stream)
+        except OSError as error:
+            _usage_error(f"cannot write {out}: {error.strerror or error}")
+        return
     stream = _stdout()
-    if chosen != "table":
+    if output_format not in (None, ListFormat.TABLE) or not sys.stdout.isatty():
         stream.reconfigure(encoding="utf-8", newline="")  # type: ignore[attr-defined]
-    _write(render.get("prohibited", chosen), found, stream)
+    _write(write, found, stream)
 
 
 # --- vet diff --------------------------------------------------------------------

@@ -13,7 +13,7 @@ import csv
 from typing import TextIO
 
 from vetting.model import Source
-from vetting.prohibited import Prohibited
+from vetting.prohibited import Prohibited, ProhibitedUnit
 from vetting.render import renderer
 from vetting.roster import Batch, RowResult
 
@@ -116,13 +116,18 @@ def prohibited_csv(listing: Prohibited, stream: TextIO) -> None:
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(PROHIBITED_COLUMNS)
     for entry in listing.units:
-        unit = entry.unit
-        writer.writerow([neutralise(cell) for cell in (
-            unit.id, unit.name, SEPARATOR.join(unit.aliases), unit.country, unit.force,
-            entry.verdict,
-            SEPARATOR.join(dict.fromkeys(reason.rule.code for reason in entry.reasons)),
-            SEPARATOR.join(allegation.id for allegation in entry.allegations),
-            SEPARATOR.join(f"[{reason.rule.code} {reason.verdict}] {reason.text}"
-                           for reason in entry.reasons),
-            SEPARATOR.join(source_line(source) for source in entry.sources),
-        )])
+        writer.writerow([neutralise(cell) for cell in prohibited_cells(entry)])
+
+
+def prohibited_cells(entry: ProhibitedUnit) -> list[str]:
+    """The cells of one barred unit, in PROHIBITED_COLUMNS order (csv and xlsx)."""
+    unit = entry.unit
+    return [
+        unit.id, unit.name, SEPARATOR.join(unit.aliases), unit.country, str(unit.force),
+        str(entry.verdict),
+        SEPARATOR.join(dict.fromkeys(reason.rule.code for reason in entry.reasons)),
+        SEPARATOR.join(allegation.id for allegation in entry.allegations),
+        SEPARATOR.join(f"[{reason.rule.code} {reason.verdict}] {reason.text}"
+                       for reason in entry.reasons),
+        SEPARATOR.join(source_line(source) for source in entry.sources),
+    ]

@@ -1,4 +1,4 @@
-"""XLSX output of `vet batch`: the CSV's columns in a workbook, for people in Excel.
+"""XLSX output of `vet batch` and `vet prohibited`: the CSV's columns in a workbook.
 
 Sheet "Results" holds one row per roster row (the roster's columns as they
 came, then the columns of the CSV output), with the header frozen, filters on,
@@ -20,8 +20,15 @@ import zipfile
 from datetime import datetime, time
 from typing import BinaryIO
 
+from vetting.prohibited import Prohibited
 from vetting.render import renderer
-from vetting.render.csv import RESULT_COLUMNS, neutralise, result_cells
+from vetting.render.csv import (
+    PROHIBITED_COLUMNS,
+    RESULT_COLUMNS,
+    neutralise,
+    prohibited_cells,
+    result_cells,
+)
 from vetting.roster import Batch
 
 # Fills a reader knows at a glance: green passes, amber waits, red is barred.
@@ -84,11 +91,39 @@ def batch_xlsx(batch: Batch, stream: BinaryIO) -> None:  # type: ignore[misc]
     stream.write(_fixed_dates(workbook, stamp))
 
 
+@renderer("prohibited", "xlsx")
+def prohibited_xlsx(listing: Prohibited, stream: BinaryIO) -> None:  # type: ignore[misc]
+    """Sheet "Prohibited units": the CSV's rows, the verdict coloured, header frozen."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Prohibited units"
+    sheet.append(list(PROHIBITED_COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    verdict_column = PROHIBITED_COLUMNS.index("verdict") + 1
+    for entry in listing.units:
+        sheet.append([_cell(value) for value in prohibited_cells(entry)])
+        sheet.cell(sheet.max_row, verdict_column).fill = PatternFill(
+            "solid", fgColor=VERDICT_FILLS[str(entry.verdict)]
+        )
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    _widths(sheet, list(PROHIBITED_COLUMNS))
+    stamp = datetime.combine(listing.as_of, time())
+    workbook.properties.created = stamp
+    stream.write(_fixed_dates(workbook, stamp))
+
+
 def _widths(sheet: object, headers: list[str]) -> None:
     from openpyxl.utils import get_column_letter
 
     for number, header in enumerate(headers, start=1):
-        wide = 40 if header in ("reasons", "sources", "title", "url", "deciding_part") else 18
+        wide = 40 if header in (
+            "reasons", "sources", "title", "url", "deciding_part", "unit", "allegations",
+        ) else 18
         sheet.column_dimensions[get_column_letter(number)].width = wide  # type: ignore[attr-defined]
 
 
