@@ -163,3 +163,16 @@ def test_a_huge_previous_file_is_refused_without_reading_it_all(
     monkeypatch.setattr(revet, "MAX_PREVIOUS_BYTES", 100)
     result = batch(roster, tmp_path / "before", "2024-06-01", "--previous", results)
     assert_usage_error(result, "larger than 100 bytes")
+
+
+def test_a_pipe_or_device_as_previous_is_refused_without_blocking(
+    tmp_path: Path, earlier: tuple[Path, Path],
+) -> None:
+    import os
+
+    roster, _ = earlier
+    fifo = tmp_path / "results.jsonl"
+    os.mkfifo(fifo)  # opening it to read would wait for a writer forever
+    for path in (fifo, Path("/dev/zero")):
+        result = batch(roster, tmp_path / "before", "2024-06-01", "--previous", path)
+        assert_usage_error(result, "not a regular file")

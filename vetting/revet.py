@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import stat
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -50,8 +51,16 @@ class PreviousRow:
 def read_previous(path: Path) -> tuple[PreviousRow, ...]:
     """The earlier results in a file; PreviousError when it is not vet batch output."""
     try:
+        if path.exists() and not path.is_dir() and not stat.S_ISREG(path.stat().st_mode):
+            # A FIFO would block and a device never end: results are a file.
+            raise PreviousError(Code.PREVIOUS_UNREADABLE, f"{path}: not a regular file")
         with path.open("rb") as handle:
-            raw = handle.read(MAX_PREVIOUS_BYTES + 1)
+            chunks: list[bytes] = []
+            size = 0
+            while size <= MAX_PREVIOUS_BYTES and (chunk := handle.read(1 << 20)):
+                chunks.append(chunk)
+                size += len(chunk)
+            raw = b"".join(chunks)
     except FileNotFoundError:
         raise PreviousError(Code.PREVIOUS_UNREADABLE, f"{path}: no such file") from None
     except IsADirectoryError:
