@@ -171,7 +171,7 @@ def test_a_pipe_or_device_as_previous_is_refused_without_blocking(
     import os
 
     roster, _ = earlier
-    fifo = tmp_path / "results.jsonl"
+    fifo = tmp_path / "pipe.jsonl"
     os.mkfifo(fifo)  # opening it to read would wait for a writer forever
     for path in (fifo, Path("/dev/zero")):
         result = batch(roster, tmp_path / "before", "2024-06-01", "--previous", path)
