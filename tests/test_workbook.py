@@ -166,3 +166,18 @@ def test_xlsx_needs_out_and_never_goes_to_a_terminal(tmp_path: Path) -> None:
         assert result.exit_code == 2
         assert "give --out results.xlsx" in result.stderr
         assert result.stdout == ""
+
+
+def test_the_out_files_extension_chooses_the_format_and_must_agree_with_one_given(
+    tmp_path: Path,
+) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("unit\n404th Infantry Battalion\n", "utf-8")
+    out = tmp_path / "vetted.xlsx"
+    assert run(roster, "--out", out).exit_code == 0
+    assert zipfile.is_zipfile(out)  # a workbook, not CSV in a file named .xlsx
+    out.write_bytes(b"kept")
+    result = run(roster, "--format", "csv", "--out", out)
+    assert result.exit_code == 2
+    assert "names a .xlsx file, but --format is csv" in result.stderr
+    assert out.read_bytes() == b"kept"  # nothing written over it

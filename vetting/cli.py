@@ -14,7 +14,7 @@ import sys
 from datetime import date
 from enum import IntEnum, StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
+from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO, TypeVar
 
 import typer
 
@@ -27,6 +27,9 @@ if TYPE_CHECKING:  # imported when a verdict is asked for, to start fast otherwi
     from vetting.diff import RegistryDiff, RosterDiff
     from vetting.revet import PreviousRow
     from vetting.rules import Query
+
+
+_Format = TypeVar("_Format", bound=StrEnum)
 
 
 class Exit(IntEnum):
@@ -161,7 +164,7 @@ def validate(
 ) -> None:
     """Check a registry: YAML, schema and integrity; exit 0 valid, 1 errors, 2 unusable.
 
-    Every finding has a stable code (VET101 ... VET352, listed in docs/validate.md) and
+    Every finding has a stable code (VET1xx to VET3xx, listed in docs/validate.md) and
     a 1-based line and column. Warnings alone keep exit status 0.
 
     Example: vet validate data/ --format json
@@ -270,8 +273,8 @@ CountryOption = Annotated[
     str | None,
     typer.Option(
         "--country", metavar="CC",
-        help="ISO 3166-1 alpha-2 country code, such as MX: a candidate of another country "
-        "is at most a possible match.",
+        help="ISO 3166-1 alpha-2 country code, such as MX: a unit of another country is "
+        "ruled out; a person of another country is at most a possible match.",
         show_default=False,
     ),
 ]
@@ -381,6 +384,25 @@ def _write(write: render.Renderer, result: object, stream: TextIO) -> None:
         # The reader went away (`| head`); the exit status still stands.
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+
+
+def _format_of_out(
+    out: Path | None, given: _Format | None, formats: type[_Format],
+) -> _Format | None:
+    """The format to write `out` in: the one given, else the one its extension names.
+
+    A file named for one format and asked in another (`-f csv --out vetted.xlsx`)
+    is a usage error: Excel would refuse it, or worse, read it wrongly.
+    """
+    if out is None:
+        return given
+    named = {member.value: member for member in formats}.get(out.suffix.lower().lstrip("."))
+    if given is None:
+        return named
+    if named is not None and named is not given:
+        _usage_error(f"--out {out} names a .{named.value} file, but --format is {given.value}: "
+                     f"change one of them")
+    return given
 
 
 @app.command()
@@ -564,6 +586,7 @@ def prohibited(
 
     day = parse_as_of(as_of)
     code = parse_country(country)
+    output_format = _format_of_out(out, output_format, ListFormat)
     if output_format is ListFormat.XLSX and out is None:
         _usage_error("--format xlsx writes a workbook, which is no text for a terminal or a "
                      "pipe: give --out prohibited.xlsx")
@@ -896,6 +919,7 @@ def batch(
     if out is not None and str(out) == "-":  # `--out -` is standard output, as a file would be
         out = None
         output_format = output_format or BatchFormat.CSV
+    output_format = _format_of_out(out, output_format, BatchFormat)
     if output_format is BatchFormat.XLSX and out is None:
         _usage_error("--format xlsx writes a workbook, which is no text for a terminal or a "
                      "pipe: give --out results.xlsx")

@@ -656,7 +656,7 @@ class RowResult:
 
     @property
     def part_count(self) -> int:
-        return len(self.parts) or len(self.row.parts) or (self.answer is not None)
+        return len(self.parts) or len(self.row.parts) or int(self.answer is not None)
 
     @property
     def deciding_part(self) -> PartAnswer | None:
