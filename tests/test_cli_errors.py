@@ -21,6 +21,57 @@ def test_a_name_with_nothing_to_match_is_a_usage_error(name: str) -> None:
     assert_usage_error(run("unit", name), "has no letter or digit to match")
 
 
+@pytest.mark.parametrize("command", ["unit", "person"])
+def test_a_terminal_escape_in_a_name_is_a_usage_error(command: str) -> None:
+    assert_usage_error(run(command, "\x1b[2JNorvian Army"), "holds a control character")
+
+
+def test_a_pipe_as_the_roster_is_refused_not_waited_on(tmp_path: object) -> None:
+    import os
+    from pathlib import Path
+
+    for name in ("roster.csv", "roster.xlsx"):
+        fifo = Path(str(tmp_path)) / name
+        os.mkfifo(fifo)  # opening it to read would wait for a writer forever
+        assert_usage_error(run("batch", str(fifo)), "not a regular file")
+
+
+def test_out_never_replaces_a_file_the_run_reads(tmp_path: object) -> None:
+    import shutil
+    from pathlib import Path
+
+    here = Path(str(tmp_path))
+    registry = here / "registry"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "registries" / "contains-barred",
+                    registry)
+    roster = here / "roster.csv"
+    roster.write_text("unit\nNorvian Army\n", encoding="utf-8")
+    before = (registry / "units.yaml").read_bytes()
+    result = run("batch", str(roster), "--data", str(registry),
+                 "--out", str(registry / "units.yaml"))
+    assert_usage_error(result, "is the registry's units.yaml, which this run reads")
+    assert (registry / "units.yaml").read_bytes() == before
+    earlier = here / "earlier.jsonl"
+    assert run("batch", str(roster), "--data", str(registry), "-f", "jsonl",
+               "--out", str(earlier)).exit_code == 3
+    kept = earlier.read_bytes()
+    result = run("batch", str(roster), "--data", str(registry), "--previous", str(earlier),
+                 "--out", str(earlier))
+    assert_usage_error(result, "is the earlier results (--previous)")
+    assert earlier.read_bytes() == kept
+
+
+def test_the_batch_table_shows_an_escape_in_a_cell_as_its_code(tmp_path: object) -> None:
+    from pathlib import Path
+
+    roster = Path(str(tmp_path)) / "roster.csv"
+    roster.write_text('unit\n"\x1b[1A\x1b[2KNorvian Army"\n', encoding="utf-8")
+    result = CliRunner(env={"COLUMNS": "120"}).invoke(
+        app, ["batch", str(roster), "-f", "table"])
+    assert "\x1b" not in result.stdout  # the terminal never receives the escape
+    assert "\\x1b[1A" in result.stdout  # the analyst sees what the cell held
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import sys
+import unicodedata
 from datetime import date
 from enum import IntEnum, StrEnum
 from pathlib import Path
@@ -330,6 +331,9 @@ def _name(text: str, what: str) -> str:
         _usage_error(f"{what} {clip(name)} has no letter or digit to match")
     if len(name) > NAME_LIMIT:
         _usage_error(f"{what} {clip(name)} is longer than {NAME_LIMIT} characters")
+    if any(unicodedata.category(character) == "Cc" for character in name):
+        # As in a roster cell (VET406): a terminal escape is no part of a name.
+        _usage_error(f"{what} {clip(name)} holds a control character")
     return name
 
 
@@ -924,8 +928,12 @@ def batch(
         _usage_error("--format xlsx writes a workbook, which is no text for a terminal or a "
                      "pipe: give --out results.xlsx")
     if out is not None:
+        folder = records.locate(data)
+        reads = [("the earlier results (--previous)", previous)] if previous else []
+        reads += [(f"the registry's {name}", folder / name) for name in records.LAYOUT]
         problem = roster.output_problem(
-            out, None if from_stdin else source, _fileno(sys.stdin) if from_stdin else None
+            out, None if from_stdin else source, _fileno(sys.stdin) if from_stdin else None,
+            reads,
         )
         if problem:
             _usage_error(problem)

@@ -39,7 +39,7 @@ import stat
 import tempfile
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, cached_property
@@ -205,6 +205,9 @@ MAX_ROSTER_BYTES = 1 << 30  # 1 GiB: ten times a country-wide roster, far below 
 def read_bytes(path: Path) -> bytes:
     """The bytes of a roster file; RosterError when it cannot be read."""
     try:
+        if path.exists() and not path.is_dir() and not stat.S_ISREG(path.stat().st_mode):
+            # A FIFO would block and a device never end: a roster is a file (or `-`).
+            raise RosterError(f"{path}: not a regular file; pipe it to `vet batch -` instead")
         with path.open("rb") as handle:
             return read_stream(handle, str(path))
     except FileNotFoundError:
@@ -908,12 +911,17 @@ def _vet_in_worker(chunk: list[Query]) -> list[Answer]:
 # --- writing ---------------------------------------------------------------------------
 
 
-def output_problem(out: Path, source: Path | None, stdin_fd: int | None = None) -> str | None:
+def output_problem(
+    out: Path, source: Path | None, stdin_fd: int | None = None,
+    inputs: Iterable[tuple[str, Path]] = (),
+) -> str | None:
     """Why the results may not be written to `out`, or None when they may.
 
     The results replace `out` by a rename, so `out` must be a regular file (or
     not exist yet): renaming over a device or a pipe would replace it, and the
-    roster itself, read from a path or from standard input, is never overwritten.
+    roster itself, read from a path or from standard input, is never overwritten;
+    nor is any other file the run reads (`inputs`: what it is, and its path),
+    such as the earlier results or the registry's files.
     """
     try:
         target = out.stat()
@@ -928,6 +936,9 @@ def output_problem(out: Path, source: Path | None, stdin_fd: int | None = None) 
                 "--out and redirect standard output instead")
     if source is not None and same_file(source, out):
         return f"--out {out} is the roster itself; write the results to another file"
+    for what, path in inputs:
+        if same_file(path, out):
+            return f"--out {out} is {what}, which this run reads; write the results elsewhere"
     if stdin_fd is not None:
         with contextlib.suppress(OSError):
             given = os.fstat(stdin_fd)

@@ -7,6 +7,7 @@ repeats something the words already say. Registry and query text is put in
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from typing import TextIO
 
@@ -297,8 +298,17 @@ def _row_reason(result: RowResult) -> Text:
     return Text(f"{first.rule.code} {first.text}{more}")
 
 
+def _shown_cell(text: str) -> str:
+    """A roster cell as a terminal may show it: a control character (an escape that
+    could move the cursor and rewrite the counts above) as its code, `\x1b`."""
+    return "".join(repr(character)[1:-1]
+                   if unicodedata.category(character) == "Cc" and character != "\n"
+                   else character for character in text)
+
+
 def _row_query(batch: Batch, result: RowResult) -> Text:
-    name, unit = (batch.roster.written(result.row, field) for field in ("name", "unit"))
+    name, unit = (_shown_cell(batch.roster.written(result.row, field) or "")
+                  for field in ("name", "unit"))
     asked = Text(name or unit or "(blank)")
     if name and unit:
         asked.append(f"\nof {unit}", style="dim")
