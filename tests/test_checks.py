@@ -34,6 +34,7 @@ CASES: dict[str, list[tuple[str, int, int, str]]] = {
     "unit-end-before-start": [("units.yaml", 16, 10, "VET304")],
     "post-end-before-start": [("units.yaml", 35, 14, "VET304")],
     "future-allegation-date": [("allegations.yaml", 11, 11, "VET305")],
+    "future-remediation-date": [("allegations.yaml", 20, 13, "VET305")],
     "blank-name": [("units.yaml", 19, 11, "VET306")],
     "blank-alias": [("units.yaml", 11, 36, "VET306"), ("units.yaml", 11, 40, "VET306")],
     "allegation-without-subject": [("allegations.yaml", 14, 12, "VET307")],
@@ -86,6 +87,7 @@ def _messages(case: str) -> list[str]:
     ("parent-and-parents", "a unit has either `parent` (undated) or `parents` (dated links), "
      "not both; write the undated parent as a link in `parents`"),
     ("future-allegation-date", "date 2999-01 is in the future"),
+    ("future-remediation-date", "remediation date 2999 is in the future"),
     ("shared-alias-same-country",
      "'1/O.  batallon farol' is also a name of unit 'xa-guard-bn-1' (line 9) in XA"),
 ])

@@ -230,10 +230,13 @@ def test_a_waiver_lifts_the_bar_under_dod_law_only(registry: Registry) -> None:
 
 
 def test_a_remediation_dated_after_as_of_does_not_lift_the_bar(registry: Registry) -> None:
-    # The effective-steps determination is dated 2016-03.
-    before = engine(registry, as_of=date(2016, 2, 29)).unit("xa-marine-5")
-    assert before.verdict is Verdict.INELIGIBLE
-    assert engine(registry, as_of=date(2016, 3, 1)).unit("xa-marine-5").verdict is (
+    # The effective-steps determination is dated 2016-03: made some day that month, so
+    # it lifts the bar from the month's last day, not before.
+    for day in (date(2016, 2, 29), date(2016, 3, 1), date(2016, 3, 30)):
+        assert engine(registry, as_of=day).unit("xa-marine-5").verdict is (
+            Verdict.INELIGIBLE
+        ), day
+    assert engine(registry, as_of=date(2016, 3, 31)).unit("xa-marine-5").verdict is (
         Verdict.ELIGIBLE
     )
 

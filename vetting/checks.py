@@ -481,6 +481,14 @@ def _spans(records: Records, today: date) -> Iterator[Finding]:
                 ALLEGATIONS, ("allegations", index, "date"), Code.FUTURE_DATE,
                 f"date {allegation.date} is in the future",
             )
+        remedy = allegation.remediation
+        if remedy is not None and remedy.date is not None and remedy.date.first > today:
+            # A determination not yet made lifts nothing; dated ahead, it would lift the
+            # bar by itself on that day, unreviewed.
+            yield records.finding(
+                ALLEGATIONS, ("allegations", index, "remediation", "date"), Code.FUTURE_DATE,
+                f"remediation date {remedy.date} is in the future",
+            )
 
 
 # --- names -----------------------------------------------------------------------

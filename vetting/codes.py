@@ -114,7 +114,8 @@ class Code(Enum):
     )
     END_BEFORE_START = ("VET304", "end-before-start", Level.ERROR, "A span ends before it starts.")
     FUTURE_DATE = (
-        "VET305", "future-date", Level.ERROR, "An allegation is dated after today.",
+        "VET305", "future-date", Level.ERROR,
+        "An allegation, or its remediation, is dated after today.",
     )
     EMPTY_NAME = ("VET306", "empty-name", Level.ERROR, "A name or alias is empty or blank.")
     NO_SUBJECT = (

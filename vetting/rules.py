@@ -197,7 +197,9 @@ class Engine:
                 "not a gross violation of human rights, so it is recorded but never bars",
             )
         remedy = allegation.remediation
-        if remedy is None or (remedy.date is not None and remedy.date.first > self.as_of):
+        # A determination dated by its month or year lifts the bar only once that whole
+        # month or year has passed: before then it may not have been made yet.
+        if remedy is None or (remedy.date is not None and remedy.date.last > self.as_of):
             return _Effect(verdict, None, _PHRASES[verdict])
         dated = f" of {remedy.date}" if remedy.date else ""
         determination = f"the {_words(remedy.kind)} determination{dated} ({remedy.reference})"
