@@ -79,6 +79,10 @@ def test_names_with_slashes_and_conjunctions_stay_whole(name: str) -> None:
      ("Naval Sector, Tuxpan, Veracruz", "3rd Naval Zone, Veracruz")),
     # A part of places only is the place of the part before it.
     ("1st Patrol Sq; Chetumal, Quintana Roo, MX", ("1st Patrol Sq, Chetumal, Quintana Roo, MX",)),
+    # A word vet does not know may be a unit's acronym or name: a part of its own.
+    ("404th Infantry Battalion; ZORVAK", ("404th Infantry Battalion", "ZORVAK")),
+    ("404th Infantry Battalion (1); ZORVAK (1)", ("404th Infantry Battalion", "ZORVAK")),
+    ("404th Infantry Battalion / Cóndor Gris", ("404th Infantry Battalion", "Cóndor Gris")),
 ])
 def test_a_cell_is_cut_into_the_units_it_lists(cell: str, parts: tuple[str, ...]) -> None:
     assert split_cell(cell) == parts

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from vetting.context import read_path
+from vetting.context import countries_in, read_path
 from vetting.names import fold, lexicon, parse_unit
 
 MAX_PARTS = 50  # more units than this in one cell is not a list a clerk wrote
@@ -131,6 +131,14 @@ def _starts_a_unit(text: str) -> bool:
 
 
 def _only_places(part: str) -> bool:
-    """Whether a part is only places: towns, states, countries ("Chetumal, Quintana Roo")."""
+    """Whether a part is only places, one of them known: a state or a country
+    ("Chetumal, Quintana Roo"; "Veracruz").
+
+    A word vet does not know may be a town, or a unit's own name or acronym
+    ("12th Battalion; MEVIL"): read as a place, the unit it names would be lost, so
+    only a known place makes a part the place of the part before it.
+    """
     path = read_path(f"Unit, {part}")  # read as what follows a unit
-    return all(piece.kind == "place" for piece in path.pieces[1:])
+    if not all(piece.kind == "place" for piece in path.pieces[1:]):
+        return False
+    return bool(path.context is not None and path.context.states) or bool(countries_in(part))
