@@ -233,7 +233,25 @@ def test_look_alike_letters_in_a_person_name(matcher: Matcher) -> None:
 
 def test_a_rank_set_aside_is_explained(matcher: Matcher) -> None:
     found = matcher.match_person("Cap. Teodoro Quintanar Ybarra")
-    assert "Cap. set aside as rank" in found[0].explanation
+    assert "Cap. set aside as rank, title or remark" in found[0].explanation
+
+
+@pytest.mark.parametrize("query", [
+    "Teodoro Quintanar Ybarra (Ret.)", "Tte. Teodoro Quintanar Ybarra, rtd",
+    "Teodoro Quintanar Ybarra (PN)",
+])
+def test_a_retirement_or_a_remark_after_a_name_is_set_aside(
+    matcher: Matcher, query: str,
+) -> None:
+    assert ids(matcher.match_person(query))[0] == ("teodoro-qy", Band.MATCH)
+
+
+@pytest.mark.parametrize("query", ["Teodoro Quintanar Ybarra Jr.", "Teodoro Quintanar Ybarra III"])
+def test_a_generation_tells_a_son_from_his_father(matcher: Matcher, query: str) -> None:
+    # The same name with "Jr." may be the son: at most possible, never a match.
+    found = matcher.match_person(query)
+    assert ids(found)[0] == ("teodoro-qy", Band.POSSIBLE)
+    assert any("father and son may share the name" in why for why in found[0].explanation)
 
 
 def test_compound_surname_with_particles(matcher: Matcher) -> None:

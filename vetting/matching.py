@@ -571,6 +571,9 @@ class Matcher:
             entry = self._person_entries[index]
             person = self._people[entry.entity]
             context, unsure = _person_context(person, birth_date, country)
+            generation = _generation_note(parsed, entry.name)
+            if generation:
+                context, unsure = (*context, generation), True
             scored = _Scored(fit[0], fit[1] or unsure, (), parsed.key == entry.name.key)
             candidate = _candidate(person, "person", entry.written, scored, PERSON_POSSIBLE_AT)
             if candidate is not None and _keep_best(best, entry.entity, candidate, scored.exact):
@@ -1211,7 +1214,20 @@ def compare_people(
     fit = _person_fit(query, _usual_readings(registry) if usual is None else usual)
     if fit is None:
         return None
-    return _Scored(fit[0], fit[1], _person_why(query, fit), query.key == registry.key)
+    generation = _generation_note(query, registry)
+    why = (*_person_why(query, fit), *((generation,) if generation else ()))
+    return _Scored(fit[0], fit[1] or bool(generation), why, query.key == registry.key)
+
+
+def _generation_note(query: PersonReadings, registry: PersonReadings) -> str:
+    """Why the names may be of father and son ("Jr.", "III" on one side or two), or ""."""
+    if query.generation == registry.generation:
+        return ""
+    if query.generation and registry.generation:
+        return f"generation {query.generation} against {registry.generation}: another man"
+    side = "query" if query.generation else "registry name"
+    return (f"generation {query.generation or registry.generation} only in the {side}: "
+            "father and son may share the name")
 
 
 # The score of the best pair of readings, whether it is capped, and the pair.
@@ -1250,7 +1266,7 @@ def _person_why(query: PersonReadings, fit: _Fit) -> tuple[str, ...]:
     _compare_reading(fit[2], fit[3], why)
     why.extend(query.notes)
     if query.set_aside:
-        why.append(f"{', '.join(query.set_aside)} set aside as rank")
+        why.append(f"{', '.join(query.set_aside)} set aside as rank, title or remark")
     return tuple(why)
 
 

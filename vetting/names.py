@@ -876,6 +876,7 @@ class PersonReadings:
     readings: tuple[PersonName, ...]
     notes: tuple[str, ...] = ()  # invisible characters removed, look-alikes read
     culture: str = ""  # the naming culture it was read by (naming.yaml)
+    generation: str = ""  # "jr", "iii", ...: set aside, but it tells a son from his father
 
 
 SINGLE_NAME = "a single name"
@@ -896,6 +897,8 @@ class Culture:
 class _PeopleVocab:
     ranks: frozenset[tuple[str, ...]]
     rank_longest: int
+    suffixes: frozenset[str]
+    generations: dict[str, str]  # a generation suffix -> the first of its line
     compounds: dict[str, tuple[tuple[str, ...], ...]]  # by first word
     sounds: tuple[tuple[str, str], ...]
     variants: dict[str, str]  # a spelling -> the one that stands for its line
@@ -957,6 +960,11 @@ def _people_vocab() -> _PeopleVocab:
     return _PeopleVocab(
         ranks=ranks,
         rank_longest=max(len(rank) for rank in ranks),
+        suffixes=frozenset(" ".join(_form_keys(str(suffix)))
+                           for suffix in _section("people.yaml", "suffixes", list)),
+        generations={" ".join(_form_keys(str(form))): " ".join(_form_keys(str(line[0])))
+                     for line in _section("people.yaml", "generations", list)
+                     for form in line},
         compounds=_by_first_word([
             *(_form_keys(str(c)) for c in _section("people.yaml", "compound_surnames", list)),
             *several,
@@ -1046,6 +1054,9 @@ class _Part:
     caps: bool
 
 
+_REMARK = re.compile(r"\s*\([^()]*\)\s*$")
+
+
 def parse_person(text: str, culture: str | None = None) -> PersonReadings:
     """Read a person's name: set ranks aside, group particles, list the plausible orders.
 
@@ -1055,12 +1066,27 @@ def parse_person(text: str, culture: str | None = None) -> PersonReadings:
     vocab = _people_vocab()
     chosen = vocab.cultures.get(culture or vocab.default) or vocab.cultures[vocab.default]
     shown = clean(text)
-    tokens = [token for token in tokenize(shown) if token.number is None]
-    notes = tuple(text_notes(text, shown, tokens))
     set_aside: list[str] = []
+    trailing: list[str] = []
+    # A remark in brackets at the end ("(PN)", "(Ret.)") is no part of the name.
+    while (remark := _REMARK.search(shown)) and any(c.isalnum() for c in shown[:remark.start()]):
+        trailing.insert(0, remark.group(0).strip())
+        shown = shown[:remark.start()].rstrip(" ,")
+    all_tokens = tokenize(shown)
+    tokens = [token for token in all_tokens if token.number is None]
+    notes = tuple(text_notes(text, shown, tokens))
     # A rank is set aside while two words of name remain ("Juan Mayor López" keeps
-    # Mayor), or one where single names are usual ("Kolonel Sutrisno").
+    # Mayor), or one where single names are usual ("Kolonel Sutrisno"); so is a
+    # suffix at the end ("Jr.", "III", "Ret.").
     remain = 1 if chosen.read == "single-names" else 2
+    generation = ""
+    while all_tokens and len(tokens) > remain and (
+            all_tokens[-1].key in vocab.suffixes or all_tokens[-1].key in vocab.generations):
+        last = all_tokens.pop()
+        trailing.insert(0, shown[last.start: last.end + last.dotted])
+        generation = vocab.generations.get(last.key, generation)
+        if last.number is None:
+            tokens.pop()
     while tokens:
         for size in range(min(vocab.rank_longest, len(tokens) - remain), 0, -1):
             if tuple(token.key for token in tokens[:size]) in vocab.ranks:
@@ -1087,8 +1113,8 @@ def parse_person(text: str, culture: str | None = None) -> PersonReadings:
     ]
     readings.sort(key=lambda reading: reading.cost)
     key = " ".join(token.key for token in tokens)
-    return PersonReadings(shown, key, tuple(set_aside), tuple(dict.fromkeys(readings)), notes,
-                          chosen.name)
+    return PersonReadings(shown, key, (*set_aside, *trailing),
+                          tuple(dict.fromkeys(readings)), notes, chosen.name, generation)
 
 
 _Readings = list[PersonName]
