@@ -12,7 +12,7 @@ import pytest
 from vetting.matching import Band, Candidate, Matcher
 from vetting.model import Force, PartialDate, Person, Unit
 from vetting.records import Records
-from vetting.registry import Registry
+from vetting.registry import Registry, open_registry
 
 
 def unit(id: str, name: str, *aliases: str, country: str = "MX") -> Unit:
@@ -612,3 +612,19 @@ def test_a_number_and_an_acronym_find_only_what_the_acronym_can_be() -> None:
         unit("cgn-422", "422 CGN"),
     ], [])
     assert ids(matcher.match_unit("422 APE")) == [("ape-422", Band.MATCH)]
+
+
+@pytest.mark.parametrize(("query", "band"), [
+    ("Brigada 12", Band.MATCH),
+    ("Brigada 12, Ejército", Band.MATCH),
+    ("Brigada 12 de la Armada", Band.POSSIBLE),  # a navy brigade: the record says army
+    ("12th Naval Brigade", Band.POSSIBLE),
+    ("Brigada Aérea 12", Band.POSSIBLE),
+])
+def test_a_force_the_record_contradicts_is_never_a_match(query: str, band: Band) -> None:
+    registry = open_registry(Path(__file__).parent / "fixtures" / "registries"
+                             / "force-unsaid-in-alias")
+    found = Matcher.from_registry(registry).match_unit(query)
+    assert ids(found)[0] == ("xa-bde-12", band)
+    if band is Band.POSSIBLE:
+        assert "the registry records this unit's force as army" in found[0].explanation[-1]

@@ -331,6 +331,7 @@ class Matcher:
         # A unit belongs to one state's forces: another country is another unit, whether
         # `country` or the name says which ("PHIL ARMY", "Colombian Navy").
         named = countries_in(query[:MAX_QUERY])
+        asked = forces(parsed.concepts) | (context.forces if context else frozenset())
         pairs = self._unit_pairs(parsed, country.upper() if country else None, context)
         for index, scored in pairs:
             if named and not country and self._country(index) not in named:
@@ -340,6 +341,8 @@ class Matcher:
                 continue  # never listed: the unit need not be read
             entry = self._unit_entries[index]
             unit = self._units[entry.entity]
+            if asked and not scored.capped:
+                scored = _recorded_force(scored, asked, entry.name, str(unit.force))
             candidate = _candidate(unit, "unit", entry.written, scored, least)
             if candidate is not None:
                 _keep_best(best, entry.entity, candidate, scored.exact)
@@ -1066,6 +1069,41 @@ def compare_units(
         why.append("the query names a unit inside this one")
     return _Scored(max(0.0, 100.0 - penalty), capped or inside, tuple(why),
                    query.key == registry.key, inside)
+
+
+# The registry's `force` field (model.Force) as the force concepts of vocab/units.yaml
+# it belongs to; a field with none here (national guard, migration, intelligence,
+# other) says nothing a name's force could contradict.
+RECORD_FORCES: dict[str, frozenset[str]] = {
+    "army": frozenset({"army"}),
+    "navy": frozenset({"navy"}),
+    "marines": frozenset({"navy"}),  # naval infantry, in most forces the navy's
+    "air_force": frozenset({"air-force"}),
+    "federal_police": frozenset({"police-force"}),
+    "state_police": frozenset({"police-force"}),
+    "municipal_police": frozenset({"police-force"}),
+    "investigative_police": frozenset({"police-force"}),
+}
+
+
+def _recorded_force(
+    scored: _Scored, asked: frozenset[str], name: UnitName, force: str,
+) -> _Scored:
+    """A candidate whose record says another force than the query: at most possible.
+
+    The force in a name is a gate (`compare_units`), but most names leave theirs
+    unsaid ("Brigada 12"), and then only the record's `force` field tells an army
+    brigade from "Brigada 12 de la Armada". The field is coarse (one force for a
+    ministry that holds two), so it caps the match rather than rule it out.
+    """
+    held = RECORD_FORCES.get(force, frozenset())
+    if not held or forces(name.concepts) or held & asked:
+        return scored
+    labels = lexicon().concepts
+    said = ", ".join(labels[concept].label for concept in sorted(asked))
+    return replace(scored, capped=True, why=(
+        *scored.why, f"the query names the {said}; the registry records this unit's force "
+        f"as {force.replace('_', ' ')}"))
 
 
 def _only_force(name: UnitName) -> bool:
