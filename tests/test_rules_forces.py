@@ -457,3 +457,21 @@ def test_what_each_unit_holds_is_what_judging_every_unit_finds(
     if case == "commanded-chain":
         assert expected == {"xc-army": {"xc-zone", "xc-bn", "xc-co"},
                             "xc-zone": {"xc-bn", "xc-co"}, "xc-bn": {"xc-co"}}
+
+
+@pytest.mark.parametrize(("country", "verdict", "status"), [
+    ((), "REVIEW", 3),  # which country's? The barred one may be meant
+    (("--country", "XA"), "ELIGIBLE", 0),  # said: the other country's is no candidate
+    (("--country", "XB"), "REVIEW", 3),  # its name says more: a possible match
+])
+def test_a_match_in_one_country_does_not_hide_a_barred_unit_of_another(
+    country: tuple[str, ...], verdict: str, status: int,
+) -> None:
+    result = CliRunner(env={"VET_DATA": None}).invoke(app, [
+        "unit", "21st Infantry Battalion", "-f", "json", *country,
+        "--data", str(REGISTRIES / "same-number-two-countries"),
+    ])
+    assert (result.exit_code, json.loads(result.stdout)["verdict"]) == (status, verdict)
+    if not country:
+        reasons = json.loads(result.stdout)["reasons"]
+        assert ("VET531", "xb-bn-21") in [(r["code"], r["entity"]) for r in reasons]

@@ -33,6 +33,7 @@ from vetting.model import (
     Post,
     Role,
     Source,
+    Unit,
     spans_overlap,
 )
 
@@ -713,9 +714,11 @@ class _Part:
 
 def _part(
     engine: Engine, kind: str, name: str, candidates: Sequence[Candidate], *, asked: bool,
+    country: str | None = None,
 ) -> _Part:
     """What one name found. `asked`: the query names it itself (not a person's unit), so
-    a unit's answer includes the barred units it holds (contains-barred)."""
+    a unit's answer includes the barred units it holds (contains-barred). `country`:
+    the one the query gave, if any."""
 
     def verdict_of(candidate: Candidate) -> EntityVerdict:
         if asked:
@@ -753,8 +756,17 @@ def _part(
         ))
     # A name that matched takes that entity's verdict; the possible candidates beside it
     # are listed, but only when nothing matched does a barred possible make the answer
-    # REVIEW (otherwise every exact name would wait on its weaker look-alikes).
-    for match in () if matched else possible:
+    # REVIEW (otherwise every exact name would wait on its weaker look-alikes). Unless
+    # no country was given and the possible one is of another country than every match:
+    # "21st Infantry Battalion" matching one country's may be another's, barred.
+    records: Mapping[str, Unit | Person] = (
+        engine.registry.units if kind == "unit" else engine.registry.people)
+    matched_in = {records[match.candidate.id].country for match in matched}
+    weighed = possible if not matched else [
+        match for match in possible
+        if country is None and records[match.candidate.id].country not in matched_in
+    ]
+    for match in weighed:
         if match.verdict is Verdict.ELIGIBLE:
             continue
         entity = verdict_of(match.candidate)
@@ -918,7 +930,8 @@ def vet_queries(
         kind: str, name: str, key: tuple[Any, ...], found: Mapping[Any, Any], asked: bool,
     ) -> _Part:
         if (kind, asked, *key) not in parts:
-            parts[(kind, asked, *key)] = _part(engine, kind, name, found[key], asked=asked)
+            parts[(kind, asked, *key)] = _part(engine, kind, name, found[key], asked=asked,
+                                               country=key[-1])
         return parts[(kind, asked, *key)]
 
     answers: list[Answer] = []
