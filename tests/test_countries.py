@@ -28,7 +28,8 @@ REGISTRY = HERE / "fixtures" / "registries" / "units-of-many-countries"
     ("Congo, Democratic Republic of (Kinshasa)", "CD"), ("Cote D’ivoire, Republic Of", "CI"),
     ("St Kitts & Nevis", "KN"), ("Burma", "MM"), ("East Timor", "TL"), ("Swaziland", "SZ"),
     ("Macedonia (FYROM)", "MK"), ("Cape Verde, Republic Of", "CV"), ("Trinidad -Tobago", "TT"),
-    ("Filipinas", "PH"), ("Ucrânia", "UA"), ("Kosovo", "XK"),
+    ("Filipinas", "PH"), ("Ucrânia", "UA"), ("Kosovo", "XK"), ("Korea (Republic of)", "KR"),
+    ("Belize (UK)", "BZ"),
 ])
 def test_a_country_cell_is_a_code_or_a_name(cell: str, code: str) -> None:
     assert country_code(cell) == code

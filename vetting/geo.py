@@ -65,7 +65,8 @@ class Countries:
     bags: dict[str, frozenset[str]]  # names as a bag of words, for rosters' word orders
     lean: dict[str, frozenset[str]]  # the bags without words of government
     not_a_gate: frozenset[str]  # countries whose names say where, not whose
-    # The same as written, for reading them in unit names as every name is read.
+    # The same as written, for reading them in unit names as every name is read (only
+    # when built, not when read back from `vetting.derived`).
     name_forms: tuple[tuple[str, frozenset[str]], ...] = ()  # English (ISO's own)
     translated_forms: tuple[tuple[str, frozenset[str]], ...] = ()  # only in translations
     word_forms: tuple[tuple[str, frozenset[str]], ...] = ()
@@ -156,12 +157,18 @@ def country_code(table: Countries, text: str) -> str | None:
             return str(found.alpha_2)
         if len(written) == 2 and written.upper()[0] == "X":
             return written.upper()  # XA-XZ: user-assigned (Kosovo is XK)
-    folded = fold_name(written)
-    for lookup, key in ((table.names, folded), (table.words, folded),
-                        (table.bags, _bag(folded)), (table.lean, _bag(folded, _GOVERNMENT))):
-        codes = lookup.get(key)
-        if codes:
-            return next(iter(codes)) if len(codes) == 1 else None
+    # Brackets usually add a capital or an owner ("Congo (Brazzaville)", "Belize (UK)"),
+    # and sometimes finish the name ("Korea (Republic of)").
+    for folded in dict.fromkeys((fold_name(written),
+                                 fold_name(written.replace("(", " ").replace(")", " ")))):
+        for lookup, key in ((table.names, folded), (table.words, folded),
+                            (table.bags, _bag(folded)),
+                            (table.lean, _bag(folded, _GOVERNMENT))):
+            codes = lookup.get(key)
+            if codes and len(codes) == 1:
+                return next(iter(codes))
+            if codes:
+                break  # "Korea": two countries; the bracket may say which
     return None
 
 

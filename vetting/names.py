@@ -20,7 +20,7 @@ import yaml
 from anyascii import anyascii
 from rapidfuzz.distance import OSA
 
-from vetting import geo
+from vetting import derived, geo
 
 # --- vocabulary files --------------------------------------------------------------
 
@@ -342,11 +342,82 @@ class _Lexicon:
 @cache
 def country_names() -> geo.Countries:
     """Every country's names (pycountry) with places.yaml's demonyms and abbreviations."""
+    stored = _library_tables()["countries"]
+
+    def table(mapping: dict[str, list[str]]) -> dict[str, frozenset[str]]:
+        return {str(key): frozenset(map(str, codes)) for key, codes in mapping.items()}
+
+    return geo.Countries(
+        names=table(stored["names"]), words=table(stored["words"]),
+        bags=table(stored["bags"]), lean=table(stored["lean"]),
+        not_a_gate=frozenset(map(str, stored["not_a_gate"])),
+    )
+
+
+@cache
+def _library_tables() -> dict[str, Any]:
+    """Countries, states and number words from pycountry and num2words, derived once and
+    kept on disk (`vetting.derived`) under the digest of what they come from: the
+    phrases unit names are read with, the country tables rosters are read with."""
+    package = resources.files("vetting")
+    sources = [_vocab_text(name).encode() for name in ("places.yaml", "numbers.yaml")]
+    sources += [package.joinpath(name).read_bytes() for name in ("geo.py", "names.py")]
+    name = derived.digest(sources, ("pycountry", "num2words"))
+    data = derived.tables(name, _derive)
     try:
-        return geo.build_countries(_section("places.yaml", "countries", dict),
-                                   _section("places.yaml", "not_a_gate", list))
+        _check(data)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        data = _derive()  # a stored file of another shape: derived again
+    return data
+
+
+def _check(data: dict[str, Any]) -> None:
+    """Raise when stored tables are not of the shape `_derive` writes."""
+    for key in ("names", "words", "bags", "lean", "not_a_gate"):
+        if not isinstance(data["countries"][key], dict | list):
+            raise TypeError(key)
+    for keys, kind, values in data["phrases"]:
+        if not (isinstance(keys, list) and isinstance(kind, str) and isinstance(values, list)):
+            raise TypeError("phrases")
+    if not isinstance(data["states"], dict) or not isinstance(data["numbers"]["words"], dict):
+        raise TypeError("states")
+    for _keys, value in data["numbers"]["phrases"]:
+        int(value)
+
+
+def _derive() -> dict[str, Any]:
+    try:
+        countries = geo.build_countries(_section("places.yaml", "countries", dict),
+                                        _section("places.yaml", "not_a_gate", list))
+        divisions = geo.build_subdivisions(_section("places.yaml", "subdivisions", dict),
+                                           countries.names)
     except ValueError as error:
         raise VocabularyError(f"vocabulary file vetting/vocab/places.yaml: {error}") from None
+    numbers = _generated_numbers()
+    phrases: list[list[Any]] = []
+    for division in divisions:
+        phrases += [[list(_form_keys(form)), "state", [division.code]] for form in division.forms]
+    for kind, forms in (("country", countries.word_forms), ("country-name", countries.name_forms),
+                        ("country-translated", countries.translated_forms)):
+        for form, codes in forms:
+            kept = sorted(codes - countries.not_a_gate)
+            if kept:
+                phrases.append([list(_form_keys(form)), kind, kept])
+
+    def table(mapping: dict[str, frozenset[str]]) -> dict[str, list[str]]:
+        return {key: sorted(codes) for key, codes in mapping.items()}
+
+    return {
+        "countries": {
+            "names": table(countries.names), "words": table(countries.words),
+            "bags": table(countries.bags), "lean": table(countries.lean),
+            "not_a_gate": sorted(countries.not_a_gate),
+        },
+        "states": {division.code: division.country for division in divisions},
+        "phrases": phrases,
+        "numbers": {"words": numbers.words, "weak": sorted(numbers.weak),
+                    "phrases": [[list(keys), value] for keys, value in numbers.phrases.items()]},
+    }
 
 
 def country_code(text: str) -> str | None:
@@ -388,34 +459,25 @@ def lexicon() -> _Lexicon:
         if concept.force and getattr(concepts.get(concept.force), "facet", None) != "force":
             raise VocabularyError(f"vocabulary file vetting/vocab/units.yaml: {concept.id!r} "
                                   f"belongs to unknown force {concept.force!r}")
-    states: dict[str, str] = {}
-    table = country_names()
-    try:
-        divisions = geo.build_subdivisions(_section("places.yaml", "subdivisions", dict),
-                                           table.names)
-    except ValueError as error:
-        raise VocabularyError(f"vocabulary file vetting/vocab/places.yaml: {error}") from None
-    for division in divisions:
-        states[division.code] = division.country
-        for form in division.forms:
-            add(form, "state", (division.code,))
+    library = _library_tables()
+    states: dict[str, str] = {str(code): str(country)
+                              for code, country in library["states"].items()}
     for form in _section("numbers.yaml", "number_signs", list):
         add(form, "sign", ())
-    # Countries last: a unit word or a state that holds a country's name ("Armada de
-    # México", "Estado de México") is read as that, not as the country.
-    for kind, forms in (("country", table.word_forms), ("country-name", table.name_forms),
-                        ("country-translated", table.translated_forms)):
-        for form, codes in forms:
-            kept = tuple(sorted(codes - table.not_a_gate))
-            if kept:
-                add(form, kind, kept)
+    # States, then countries: a unit word or a state that holds a country's name
+    # ("Armada de México", "Estado de México") is read as that, not as the country.
+    for keys, kind, values in library["phrases"]:
+        if keys:
+            phrases.setdefault(tuple(keys), (kind, tuple(values)))
+    generated = library["numbers"]
     words = _vocab("words.yaml")
     vocabulary = {key for phrase, (kind, _) in phrases.items() if not kind.startswith("country")
                   for key in phrase}
     vocabulary |= {_strip_marks(str(word)) for word in (*words.get("stopwords", []),
                                                          *words.get("weak", []))}
-    generated = _generated_numbers(frozenset(vocabulary))
-    numbers = dict(generated.words)
+    # A number word that is also a unit word ("mil") is that word.
+    numbers = {word: int(value) for word, value in generated["words"].items()
+               if word not in vocabulary}
     numbers.update({
         _strip_marks(str(word)): int(value)
         for word, value in _section("numbers.yaml", "words", dict).items()
@@ -424,22 +486,23 @@ def lexicon() -> _Lexicon:
     # nor are the number words of languages whose cardinals are not read alone.
     known = {key for phrase, (kind, _) in phrases.items() if not kind.startswith("country")
              for key in phrase if len(key) > 1}
-    known |= {word for word in numbers if word not in generated.weak}
+    weak = frozenset(generated["weak"])
+    known |= {word for word in numbers if word not in weak}
     return _Lexicon(
         concepts=concepts,
         phrases=phrases,
         starts=_starts(phrases),
         known=frozenset(known),
         number_words=numbers,
-        number_phrases=generated.phrases,
-        number_reach=max((len(phrase) for phrase in generated.phrases), default=1),
+        number_phrases={tuple(keys): int(value) for keys, value in generated["phrases"]},
+        number_reach=max((len(keys) for keys, _ in generated["phrases"]), default=1),
         multipliers={
             _strip_marks(str(word)): int(value)
             for word, value in _section("numbers.yaml", "multipliers", dict).items()
         },
         connectors=frozenset(_strip_marks(str(w)) for w in _vocab("numbers.yaml")["connectors"]),
         weak_numbers=frozenset(_strip_marks(str(w)) for w in _vocab("numbers.yaml")["weak"])
-        | generated.weak,
+        | weak,
         stopwords=frozenset(_strip_marks(str(w)) for w in words.get("stopwords", [])),
         weak_words=frozenset(_strip_marks(str(w)) for w in words.get("weak", [])),
         conjunctions=_letter_words("conjunctions"),
@@ -466,11 +529,11 @@ class _Numbers:
 _WORDS_OF = re.compile(r"[^\W\d_]+")
 
 
-def _generated_numbers(vocabulary: frozenset[str]) -> _Numbers:
+def _generated_numbers() -> _Numbers:
     """Cardinals and ordinals of each language of numbers.yaml `generated`, by num2words.
 
-    A word two languages give different values, or that is also a unit word
-    (`vocabulary`), is left out; so is a run of words given different values.
+    A word two languages give different values is left out; so is a run of words
+    given different values.
     """
     from num2words import num2words  # only when the vocabulary is first read
 
@@ -508,8 +571,7 @@ def _generated_numbers(vocabulary: frozenset[str]) -> _Numbers:
                             keys[0])
                     elif keys:
                         runs.setdefault(keys, set()).add(value)
-    words = {word: next(iter(values)) for word, values in singles.items()
-             if len(values) == 1 and word not in vocabulary}
+    words = {word: next(iter(values)) for word, values in singles.items() if len(values) == 1}
     phrases = {keys: next(iter(values)) for keys, values in runs.items() if len(values) == 1}
     return _Numbers(words, phrases, frozenset(weak - strong))
 
