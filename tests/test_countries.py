@@ -54,6 +54,9 @@ def test_a_cell_naming_no_one_country_today_has_no_code(cell: str) -> None:
     ("Jordan Valley Brigade", set()),
     ("501st Air Sq, Santa Lucia, Estado de Mexico", set()),  # Saint Lucia, in Spanish
     ("U.S. Embassy liaison, Federal Police", set()),  # where, not whose
+    ("…, Fort Benning, United States", set()),
+    ("U.S. Air Force", {"US"}),  # whose
+    ("United Arab Emirates Air Force", {"AE"}),  # a country's name is never "misspelt"
 ])
 def test_a_unit_name_names_its_country(name: str, codes: set[str]) -> None:
     assert countries_in(name) == codes

@@ -47,7 +47,7 @@ CULTURES = {
 
 # Per language of unit names (tests/data/units/): queries, found, in the `match` band.
 LANGUAGES = {
-    "english": (32, 20, 17),
+    "english": (39, 24, 21),
     "french": (17, 10, 9),
     "indonesian": (20, 13, 12),
     "portuguese": (19, 12, 9),

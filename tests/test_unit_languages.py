@@ -65,6 +65,19 @@ def test_unit_words_of_each_language(name: str, concepts: set[str]) -> None:
     assert set(parse_unit(name).concepts) == concepts
 
 
+@pytest.mark.parametrize(("name", "countries", "concept"), [
+    ("PAF", {"PH", "PK"}, "air-force"),
+    ("RTA", {"TH"}, "army"),
+    ("8 SF Regiment, UAF", {"UA"}, "armed-forces"),
+])
+def test_a_force_written_as_its_acronym_names_its_country(
+    name: str, countries: set[str], concept: str
+) -> None:
+    parsed = parse_unit(name)
+    assert parsed.countries == countries
+    assert concept in parsed.concepts
+
+
 def test_a_national_designator_is_a_number_of_its_own_kind() -> None:
     assert {number_text(n) for n in parse_unit("в/ч А0937").numbers} == {"A0937"}
     assert parse_unit("A0937").numbers != parse_unit("0937").numbers

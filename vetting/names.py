@@ -287,6 +287,7 @@ def _token(
 # --- vocabulary tables -------------------------------------------------------------
 
 
+_COUNTRY_CODE = re.compile(r"[A-Z]{2}")
 _PLAIN_FORM = re.compile(r"[A-Za-z][A-Za-z .,'()-]*")
 _PLAIN_WORD = re.compile(r"[a-z]+")
 
@@ -337,6 +338,8 @@ class _Lexicon:
     abbreviations: dict[str, str]
     initials: dict[str, tuple[str, ...]]  # word -> short forms acronyms use for it
     states: dict[str, str]  # state id (ISO 3166-2) -> country
+    # A force of one country written as its acronym ("PAF", "RTA"): its countries.
+    national: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
 
 
 @cache
@@ -398,11 +401,14 @@ def _derive() -> dict[str, Any]:
     for division in divisions:
         phrases += [[list(_form_keys(form)), "state", [division.code]] for form in division.forms]
     for kind, forms in (("country", countries.word_forms), ("country-name", countries.name_forms),
-                        ("country-translated", countries.translated_forms)):
+                        ("country-beside", countries.translated_forms)):
         for form, codes in forms:
             kept = sorted(codes - countries.not_a_gate)
-            if kept:
-                phrases.append([list(_form_keys(form)), kind, kept])
+            if not kept:
+                # "U.S. Air Force" is the United States', "U.S. Embassy liaison, Federal
+                # Police" a Mexican force: such a country only beside a force or unit word.
+                kind, kept = "country-beside", sorted(codes)
+            phrases.append([list(_form_keys(form)), kind, kept])
 
     def table(mapping: dict[str, frozenset[str]]) -> dict[str, list[str]]:
         return {key: sorted(codes) for key, codes in mapping.items()}
@@ -452,6 +458,15 @@ def lexicon() -> _Lexicon:
             raise VocabularyError(f"vocabulary file vetting/vocab/units.yaml: {form!r} names "
                                   f"unknown concept(s) {', '.join(unknown)}")
         add(form, "concept", tuple(meant))
+    national: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for form, meant in (_vocab("units.yaml").get("national") or {}).items():
+        codes = tuple(str(item) for item in meant if _COUNTRY_CODE.fullmatch(str(item)))
+        kinds = tuple(str(item) for item in meant if str(item) not in codes)
+        if not codes or not kinds or any(kind not in concepts for kind in kinds):
+            raise VocabularyError(f"vocabulary file vetting/vocab/units.yaml: national: "
+                                  f"{form!r} needs country codes and known concepts")
+        add(form, "concept", kinds)
+        national[_form_keys(str(form))] = codes
     for concept in concepts.values():
         if concept.broader and concept.broader not in concepts:
             raise VocabularyError(f"vocabulary file vetting/vocab/units.yaml: {concept.id!r} "
@@ -483,9 +498,10 @@ def lexicon() -> _Lexicon:
         for word, value in _section("numbers.yaml", "words", dict).items()
     })
     # Country names are not corrected towards: a misspelt town must not become a country;
-    # nor are the number words of languages whose cardinals are not read alone.
+    # nor are forces' acronyms ("RTARF" is not "RTAF"), nor the number words of languages
+    # whose cardinals are not read alone.
     known = {key for phrase, (kind, _) in phrases.items() if not kind.startswith("country")
-             for key in phrase if len(key) > 1}
+             and phrase not in national for key in phrase if len(key) > 1}
     weak = frozenset(generated["weak"])
     known |= {word for word in numbers if word not in weak}
     return _Lexicon(
@@ -516,6 +532,7 @@ def lexicon() -> _Lexicon:
             for word, shorts in (words.get("initials") or {}).items()
         },
         states=states,
+        national=national,
     )
 
 
@@ -745,8 +762,9 @@ def parse_unit(text: str) -> UnitName:
     tokens = tokenize(shown)
     keys = [lex.abbreviations.get(token.key, token.key) for token in tokens]
     readings = text_notes(text, shown, tokens)
+    named = _country_tokens(keys, lex)
     for index, key in enumerate(keys):
-        if tokens[index].number is None and (fixed := _correct(key)):
+        if tokens[index].number is None and index not in named and (fixed := _correct(key)):
             readings.append(f'"{tokens[index].text}" read as "{fixed}"{MISSPELT_NOTE}')
             keys[index] = fixed
     used = [False] * len(tokens)
@@ -783,6 +801,8 @@ def parse_unit(text: str) -> UnitName:
             for value in values:
                 target = concepts if kind == "concept" else states
                 target.setdefault(value, written(index, index + size))
+            if kind == "concept" and (codes := lex.national.get(tuple(keys[index:index + size]))):
+                found_countries.append((index, index + size, "country", codes))
             if kind == "sign":
                 signs.append(index + size)
                 sign_tokens.update(range(index, index + size))
@@ -945,6 +965,19 @@ def _unit_word(index: int, spans: Sequence[tuple[int, int, str]], keys: Sequence
             return entry is not None and any(
                 lex.concepts[concept].facet in ("force", "type", "arm") for concept in entry[1])
     return False
+
+
+def _country_tokens(keys: Sequence[str], lex: _Lexicon) -> set[int]:
+    """The words that spell a country's whole name as written ("United Arab Emirates"):
+    spelt right, so never corrected ("United" is no misspelt "Unité")."""
+    found: set[int] = set()
+    for index in range(len(keys)):
+        for size in range(min(lex.starts.get(keys[index], 0), len(keys) - index), 0, -1):
+            entry = lex.phrases.get(tuple(keys[index:index + size]))
+            if entry is not None and entry[0].startswith("country"):
+                found.update(range(index, index + size))
+                break
+    return found
 
 
 _APOSTROPHES = "'\u2019\u02bc`\u00b4"
