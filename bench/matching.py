@@ -13,7 +13,12 @@
    hard negatives (neighbouring numbers, another unit type with the same number,
    same surnames with another given name, another second surname) and English
    forms that are not in the sample.
-3. One labelled set of invented people per naming culture
+3. One labelled set of unit names per language (`tests/data/units/*.yaml`:
+   English, Spanish, Portuguese, French, Indonesian) written the ways the FMTR
+   rosters write them, against a fictional registry of generic or invented
+   units per country, with hard negatives (another number, type, arm, force,
+   country or designator). All sets' units are in one matcher.
+4. One labelled set of invented people per naming culture
    (`tests/data/cultures/*.yaml`: Arabic, East Slavic, Filipino, Portuguese,
    Indonesian, western): transliterations, other scripts, name orders, and hard
    negatives (common given and father's names with another family name, a
@@ -46,6 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tests" / "data" / "sfm-mx"
 LABELLED = ROOT / "tests" / "data" / "matching_labelled.yaml"
 CULTURES = ROOT / "tests" / "data" / "cultures"
+LANGUAGES = ROOT / "tests" / "data" / "units"
 
 # Sample variants that cannot be resolved against canonical names alone, and why.
 # They may come back `possible` or unmatched, never as a wrong `match`. Besides
@@ -237,6 +243,22 @@ def evaluate_cultures(folder: Path = CULTURES) -> list[Tally]:
             for data in sets]
 
 
+def evaluate_languages(folder: Path = LANGUAGES) -> list[Tally]:
+    """One labelled set of unit names per language (tests/data/units/), all sets' units
+    in one matcher, so that a language's names are tried beside the others'."""
+    sets = [yaml.safe_load(path.read_text("utf-8")) for path in sorted(folder.glob("*.yaml"))]
+    units = [Unit.model_validate(item) for data in sets for item in data["units"]]
+    matcher = Matcher(units, [])
+    tallies = []
+    for data in sets:
+        tally = Tally(f"units, {data['language']}")
+        for case in data["unit_queries"]:
+            got = matcher.match_unit(str(case["query"]), country=case.get("country"))
+            score(tally, str(case["query"]), case.get("expect"), got)
+        tallies.append(tally)
+    return tallies
+
+
 def report(sample: SampleResult, labelled: Sequence[Tally], misses: bool) -> str:
     tallies = [sample.units, sample.resolvable, sample.people, *labelled]
     lines = [f"{'set':<34} {'total':>5} {'found':>6} {'match':>6} {'ambig':>6} "
@@ -260,7 +282,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--misses", action="store_true", help="list every query not found")
     options = parser.parse_args(argv)
-    print(report(evaluate_sample(), [*evaluate_labelled(), *evaluate_cultures()],
+    print(report(evaluate_sample(),
+                 [*evaluate_labelled(), *evaluate_languages(), *evaluate_cultures()],
                  options.misses))
     return 0
 

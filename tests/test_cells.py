@@ -98,7 +98,7 @@ def test_a_path_tells_units_from_places_and_forces() -> None:
     path = read_path("501st Air Sq, Santa Lucia, Estado de Mexico, MX")
     assert [piece.kind for piece in path.pieces] == ["unit", "place", "place", "place"]
     assert path.context is not None
-    assert path.context.states == {"mx-mex": "Estado de Mexico"}
+    assert path.context.states == {"MX-MEX": "Estado de Mexico"}
     assert path.context.words == ("santa", "lucia")
     assert read_path("Navy: Signal Department").units == ("Signal Department", "Navy")
 

@@ -15,11 +15,11 @@ import pytest
 import yaml
 
 from bench.batch import roster_csv
-from bench.matching import CULTURES
+from bench.matching import CULTURES, LANGUAGES
 from bench.scale import Exhaustive, recall
 from bench.synth import write_registry
 from vetting.matching import Matcher
-from vetting.model import Person
+from vetting.model import Person, Unit
 from vetting.registry import open_registry
 
 
@@ -57,3 +57,20 @@ def test_the_index_finds_every_candidate_in_every_naming_culture() -> None:
                 expected += len(want)
     assert asked > 100
     assert expected > 100
+
+
+def test_the_index_finds_every_candidate_in_every_language_of_unit_names() -> None:
+    # The labelled unit names of every language (tests/data/units/): ordinals and
+    # number words of five languages, designators, countries in names, acronyms.
+    sets = [yaml.safe_load(path.read_text("utf-8")) for path in sorted(LANGUAGES.glob("*.yaml"))]
+    units = [Unit.model_validate(item) for data in sets for item in data["units"]]
+    indexed, exhaustive = Matcher(units, []), Exhaustive(units, [])
+    expected = 0
+    for data in sets:
+        for case in data["unit_queries"]:
+            for country in {case.get("country"), None}:
+                want = exhaustive.match_unit(str(case["query"]), country=country, limit=999)
+                got = indexed.match_unit(str(case["query"]), country=country, limit=999)
+                assert [c.id for c in got] == [c.id for c in want], case["query"]
+                expected += len(want)
+    assert expected > 50

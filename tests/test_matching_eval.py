@@ -20,6 +20,7 @@ from bench.matching import (  # noqa: E402
     Tally,
     evaluate_cultures,
     evaluate_labelled,
+    evaluate_languages,
     evaluate_sample,
     main,
 )
@@ -41,6 +42,16 @@ CULTURES = {
     "indonesian": (15, 10, 8),
     "portuguese": (16, 11, 7),
     "western": (12, 8, 6),
+}
+
+
+# Per language of unit names (tests/data/units/): queries, found, in the `match` band.
+LANGUAGES = {
+    "english": (39, 24, 21),
+    "french": (17, 10, 9),
+    "indonesian": (20, 13, 12),
+    "portuguese": (19, 12, 9),
+    "spanish": (20, 13, 13),
 }
 
 
@@ -91,6 +102,26 @@ def test_labelled_people_of_each_naming_culture(culture: str) -> None:
     assert tally.negatives_right == tally.negatives >= 4
 
 
+@functools.cache
+def _languages() -> dict[str, Tally]:
+    return {tally.name.removeprefix("units, "): tally for tally in evaluate_languages()}
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_labelled_units_of_each_language(language: str) -> None:
+    tally = _languages()[language]
+    queries, found, match = LANGUAGES[language]
+    assert tally.queries == queries
+    assert tally.found >= found
+    assert tally.match >= match
+    assert tally.wrong == 0
+    assert tally.negatives_right == tally.negatives >= 5
+
+
+def test_every_language_of_the_unit_vocabulary_has_a_labelled_set() -> None:
+    assert set(_languages()) == set(LANGUAGES)
+
+
 def test_every_naming_culture_has_a_labelled_set() -> None:
     from vetting.names import _people_vocab
 
@@ -101,6 +132,7 @@ def test_the_report_prints_every_set(capsys: pytest.CaptureFixture[str]) -> None
     assert main([]) == 0
     printed = capsys.readouterr().out
     for name in ("sample units, all variants", "sample people", "labelled units",
-                 "labelled people", "people, arabic", "people, east-slavic",
+                 "labelled people", "units, english", "units, indonesian", "people, arabic",
+                 "people, east-slavic",
                  "unresolvable sample variants"):
         assert name in printed

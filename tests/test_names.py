@@ -246,7 +246,7 @@ def test_a_trailing_state_is_marked_for_acronyms() -> None:
 def test_places_and_states() -> None:
     parsed = parse_unit("Gn. Mil. de Nuevo Laredo, Tamps.")
     assert parsed.words == ("nuevo", "laredo")
-    assert set(parsed.states) == {"mx-tamps"}
+    assert set(parsed.states) == {"MX-TAM"}
 
 
 # --- acronyms -------------------------------------------------------------------------

@@ -73,6 +73,7 @@ def folder() -> Path:
 
 _CODE = (
     "cache.py", "model.py", "records.py", "registry.py", "checks.py", "names.py", "matching.py",
+    "geo.py", "derived.py",
 )
 
 

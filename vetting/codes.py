@@ -146,7 +146,7 @@ class Code(Enum):
     )
     ROW_BAD_COUNTRY = (
         "VET403", "row-bad-country", Level.ERROR,
-        "A roster row's country is not an ISO 3166-1 alpha-2 code such as MX.",
+        "A roster row's country is neither an ISO 3166-1 code such as MX nor a country's name.",
     )
     ROW_CELL_TOO_LONG = (
         "VET404", "row-cell-too-long", Level.ERROR,

@@ -6,8 +6,9 @@ state, a country ("OFFICE OF THE CHIEF OF STAFF FOR INTEL, 7TH ID, PHIL ARMY";
 Estado de Mexico"). `read_path` cuts it at commas and colons and says what each
 piece is:
 
-- a place: only states (vocab/places.yaml `states`), countries and their
-  adjectives (`countries`) and words that name no unit ("Ciudad", "MX"); or,
+- a place: only states (ISO 3166-2 subdivisions, vocab/places.yaml), countries
+  and their adjectives (pycountry; places.yaml `countries`) and words that name
+  no unit ("Ciudad", "MX"); or,
   after a unit, a piece with no unit word, force or number: a town ("Tlatlaya",
   "Pie de la Cuesta");
 - a force: only force words (vocab/units.yaml, facet `force`) and country words
@@ -17,15 +18,14 @@ piece is:
 The places and forces of a path are its `Context`: they must agree with a
 candidate (a state the candidate's names contradict, another force, a town
 where the candidate names another one rule it out) but are never words that
-must be matched. This module is the one place that reads countries, so a
-maintained list (pycountry) can replace the table.
+must be matched. Country names come from pycountry (`vetting.geo`).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from vetting.names import (
     UnitName,
@@ -34,7 +34,6 @@ from vetting.names import (
     lexicon,
     parse_unit,
     tokenize,
-    vocab_section,
 )
 
 _PIECE = re.compile(r"[,:]")
@@ -90,34 +89,6 @@ class Path:
         return ", ".join((unit, *others))
 
 
-@cache
-def _country_phrases() -> dict[tuple[str, ...], str]:
-    phrases: dict[tuple[str, ...], str] = {}
-    for code, forms in vocab_section("places.yaml", "countries", dict).items():
-        for form in forms:
-            keys = tuple(token.key for token in tokenize(str(form)))
-            if keys:
-                phrases[keys] = str(code)
-    return phrases
-
-
-def _without_countries(keys: list[str]) -> list[str]:
-    """Folded words with every country name or adjective taken out."""
-    phrases = _country_phrases()
-    longest = max((len(phrase) for phrase in phrases), default=0)
-    left: list[str] = []
-    index = 0
-    while index < len(keys):
-        for size in range(min(longest, len(keys) - index), 0, -1):
-            if tuple(keys[index:index + size]) in phrases:
-                index += size
-                break
-        else:
-            left.append(keys[index])
-            index += 1
-    return left
-
-
 @lru_cache(maxsize=1 << 16)
 def _kind(piece: str, after_unit: bool) -> str:
     name = _parsed(piece)
@@ -125,7 +96,7 @@ def _kind(piece: str, after_unit: bool) -> str:
         return "unit"
     concepts = lexicon().concepts
     kinds = [concept for concept in name.concepts if concepts[concept].facet != "force"]
-    words = _without_countries(list(name.words))
+    words = name.words
     if not kinds and not words:
         return "force" if forces(name.concepts) else "place"
     if not kinds and not name.concepts and after_unit and not _acronym_like(piece):
@@ -176,11 +147,8 @@ def _context(pieces: list[Piece]) -> Context | None:
             states.setdefault(state, shown)
         found |= forces(name.concepts)
         if piece.kind == "place":
-            kept = set(_without_countries(list(name.words)))
-            for word, shown in zip(name.words, name.words_written, strict=True):
-                if word in kept:
-                    words.append(word)
-                    written.append(shown)
+            words.extend(name.words)
+            written.extend(name.words_written)
     if not context:
         return None
     return Context(", ".join(piece.text for piece in context), states, tuple(words),
@@ -213,20 +181,9 @@ def restated(text: str) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def countries_in(text: str) -> frozenset[str]:
-    """The countries a unit name names ("PHIL ARMY", "Colombian Navy", "MX"), as ISO codes.
+    """The countries a unit name names ("PHIL ARMY", "Colombian Navy", "…, Ukraine"), as
+    ISO codes (vocab/places.yaml and pycountry, read by `names.parse_unit`).
 
     A country word inside a state's name ("Estado de México") names the state only.
     """
-    for shown in _parsed(text).states.values():
-        text = text.replace(shown, " ")
-    keys = [token.key for token in tokenize(text) if token.number is None]
-    phrases = _country_phrases()
-    longest = max((len(phrase) for phrase in phrases), default=0)
-    found: set[str] = set()
-    for index in range(len(keys)):
-        for size in range(min(longest, len(keys) - index), 0, -1):
-            code = phrases.get(tuple(keys[index:index + size]))
-            if code is not None:
-                found.add(code)
-                break
-    return frozenset(found)
+    return _parsed(text).countries

@@ -55,6 +55,7 @@ from vetting.names import (
     forces,
     initials_fit,
     lexicon,
+    number_text,
     parse_person,
     parse_unit,
     skeleton,
@@ -329,12 +330,13 @@ class Matcher:
             parsed, context = parse_unit(restated(query[:MAX_QUERY])), None
         best: dict[int, tuple[tuple[bool, float, bool], Candidate]] = {}
         # A unit belongs to one state's forces: another country is another unit, whether
-        # `country` or the name says which ("PHIL ARMY", "Colombian Navy").
+        # `country` or the name says which ("PHIL ARMY", "Colombian Navy"); the two must
+        # agree.
         named = countries_in(query[:MAX_QUERY])
         asked = forces(parsed.concepts) | (context.forces if context else frozenset())
         pairs = self._unit_pairs(parsed, country.upper() if country else None, context)
         for index, scored in pairs:
-            if named and not country and self._country(index) not in named:
+            if named and self._country(index) not in named:
                 continue
             least = INSIDE_AT if scored.inside else POSSIBLE_AT
             if _shown_score(scored.score) < least:
@@ -863,15 +865,15 @@ def compare_units(
     if query.numbers and registry.numbers:
         if not query.numbers & registry.numbers:
             return None
-        shown = ", ".join(str(n) for n in sorted(query.numbers & registry.numbers))
+        shown = ", ".join(number_text(n) for n in sorted(query.numbers & registry.numbers))
         if query.numbers == registry.numbers and query.sequence == registry.sequence:
             why.append(f"number {shown} agrees")
             evidence = identified = True
         elif query.numbers == registry.numbers:
             # "No. 1 1" is not "No. 1"; "Compañía 1 del Batallón 1" is not "Batallón 1".
-            why.append(f"numbers {' '.join(map(str, query.sequence))} against "
-                       f"{' '.join(map(str, registry.sequence))}: not said as often or "
-                       "in the same order")
+            why.append(f"numbers {' '.join(map(number_text, query.sequence))} against "
+                       f"{' '.join(map(number_text, registry.sequence))}: not said as often "
+                       "or in the same order")
             evidence = identified = True
             penalty += NUMBER_ONE_SIDED
             capped = True
@@ -884,7 +886,7 @@ def compare_units(
         side, numbers = (
             ("query", query.numbers) if query.numbers else ("registry name", registry.numbers)
         )
-        why.append(f"number {', '.join(map(str, sorted(numbers)))} only in the {side}")
+        why.append(f"number {', '.join(map(number_text, sorted(numbers)))} only in the {side}")
         penalty += NUMBER_ONE_SIDED
         capped = True
     why.extend(query.readings)

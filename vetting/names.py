@@ -20,6 +20,8 @@ import yaml
 from anyascii import anyascii
 from rapidfuzz.distance import OSA
 
+from vetting import derived, geo
+
 # --- vocabulary files --------------------------------------------------------------
 
 
@@ -235,7 +237,10 @@ def tokenize(text: str) -> list[Token]:
             index += 1
             continue
         tail = _TRAILING_DIGITS.search(raw)
-        if tail:
+        if tail and (code := _designator(raw[: tail.start()], tail.group(), latin)):
+            # "A0937", "А0937": a national unit number, one token of its own kind.
+            tokens.append(_token(shown, raw, raw, start, end, latin, code))
+        elif tail:
             # "ZN4", "RN8": a word run into a number.
             cut = start + tail.start()
             tokens.append(_token(shown, raw[: tail.start()], raw[: tail.start()], start, cut,
@@ -246,6 +251,28 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(_token(shown, raw, raw, start, end, latin, None))
         index += 1
     return tokens
+
+
+# A letter run into three to six digits is a national designator ("A0937", Ukraine's
+# military unit numbers; "в/ч А0937"): a number of its own kind, one per letter, which
+# never agrees with the bare digits nor with another letter's number.
+DESIGNATOR = 10**7
+
+
+def _designator(letters: str, digits: str, latin: bool) -> int | None:
+    if len(letters) != 1 or not 3 <= len(digits) <= 6 or not letters.isalpha():
+        return None
+    key = _fold_word(letters, latin)
+    if len(key) != 1 or not "a" <= key <= "z":
+        return None
+    return (ord(key) - ord("a") + 1) * DESIGNATOR + int(digits)
+
+
+def number_text(number: int) -> str:
+    """A number as explanations show it: `102`, or a designator as `A0937`."""
+    if number < DESIGNATOR:
+        return str(number)
+    return f"{chr(ord('A') + number // DESIGNATOR - 1)}{number % DESIGNATOR:04d}"
 
 
 def _token(
@@ -260,8 +287,18 @@ def _token(
 # --- vocabulary tables -------------------------------------------------------------
 
 
+_COUNTRY_CODE = re.compile(r"[A-Z]{2}")
+_PLAIN_FORM = re.compile(r"[A-Za-z][A-Za-z .,'()-]*")
+_PLAIN_WORD = re.compile(r"[a-z]+")
+
+
 def _form_keys(form: str) -> tuple[str, ...]:
-    return tuple(token.key for token in tokenize(str(form)))
+    form = str(form)
+    if _PLAIN_FORM.fullmatch(form):
+        # Letters without accents or digits fold to their lower case, as `tokenize` would
+        # fold them: the thousands of country names are read without it.
+        return tuple(_PLAIN_WORD.findall(form.lower()))
+    return tuple(token.key for token in tokenize(form))
 
 
 @cache
@@ -289,6 +326,8 @@ class _Lexicon:
     starts: dict[str, int]  # first word of a phrase -> the longest phrase it starts
     known: frozenset[str]  # every vocabulary word, for spelling correction
     number_words: dict[str, int]
+    number_phrases: dict[tuple[str, ...], int]  # number words in a row: "dua puluh satu"
+    number_reach: int  # the longest of them
     multipliers: dict[str, int]
     connectors: frozenset[str]
     weak_numbers: frozenset[str]
@@ -298,7 +337,98 @@ class _Lexicon:
     prepositions: frozenset[str]  # letters that are also words leading a phrase
     abbreviations: dict[str, str]
     initials: dict[str, tuple[str, ...]]  # word -> short forms acronyms use for it
-    states: dict[str, str]  # state id -> country
+    states: dict[str, str]  # state id (ISO 3166-2) -> country
+    # A force of one country written as its acronym ("PAF", "RTA"): its countries.
+    national: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+
+
+@cache
+def country_names() -> geo.Countries:
+    """Every country's names (pycountry) with places.yaml's demonyms and abbreviations."""
+    stored = _library_tables()["countries"]
+
+    def table(mapping: dict[str, list[str]]) -> dict[str, frozenset[str]]:
+        return {str(key): frozenset(map(str, codes)) for key, codes in mapping.items()}
+
+    return geo.Countries(
+        names=table(stored["names"]), words=table(stored["words"]),
+        bags=table(stored["bags"]), lean=table(stored["lean"]),
+        not_a_gate=frozenset(map(str, stored["not_a_gate"])),
+    )
+
+
+@cache
+def _library_tables() -> dict[str, Any]:
+    """Countries, states and number words from pycountry and num2words, derived once and
+    kept on disk (`vetting.derived`) under the digest of what they come from: the
+    phrases unit names are read with, the country tables rosters are read with."""
+    package = resources.files("vetting")
+    sources = [_vocab_text(name).encode() for name in ("places.yaml", "numbers.yaml")]
+    sources += [package.joinpath(name).read_bytes() for name in ("geo.py", "names.py")]
+    name = derived.digest(sources, ("pycountry", "num2words"))
+    data = derived.tables(name, _derive)
+    try:
+        _check(data)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        data = _derive()  # a stored file of another shape: derived again
+    return data
+
+
+def _check(data: dict[str, Any]) -> None:
+    """Raise when stored tables are not of the shape `_derive` writes."""
+    for key in ("names", "words", "bags", "lean", "not_a_gate"):
+        if not isinstance(data["countries"][key], dict | list):
+            raise TypeError(key)
+    for keys, kind, values in data["phrases"]:
+        if not (isinstance(keys, list) and isinstance(kind, str) and isinstance(values, list)):
+            raise TypeError("phrases")
+    if not isinstance(data["states"], dict) or not isinstance(data["numbers"]["words"], dict):
+        raise TypeError("states")
+    for _keys, value in data["numbers"]["phrases"]:
+        int(value)
+
+
+def _derive() -> dict[str, Any]:
+    try:
+        countries = geo.build_countries(_section("places.yaml", "countries", dict),
+                                        _section("places.yaml", "not_a_gate", list))
+        divisions = geo.build_subdivisions(_section("places.yaml", "subdivisions", dict),
+                                           countries.names)
+    except ValueError as error:
+        raise VocabularyError(f"vocabulary file vetting/vocab/places.yaml: {error}") from None
+    numbers = _generated_numbers()
+    phrases: list[list[Any]] = []
+    for division in divisions:
+        phrases += [[list(_form_keys(form)), "state", [division.code]] for form in division.forms]
+    for kind, forms in (("country", countries.word_forms), ("country-name", countries.name_forms),
+                        ("country-beside", countries.translated_forms)):
+        for form, codes in forms:
+            kept = sorted(codes - countries.not_a_gate)
+            if not kept:
+                # "U.S. Air Force" is the United States', "U.S. Embassy liaison, Federal
+                # Police" a Mexican force: such a country only beside a force or unit word.
+                kind, kept = "country-beside", sorted(codes)
+            phrases.append([list(_form_keys(form)), kind, kept])
+
+    def table(mapping: dict[str, frozenset[str]]) -> dict[str, list[str]]:
+        return {key: sorted(codes) for key, codes in mapping.items()}
+
+    return {
+        "countries": {
+            "names": table(countries.names), "words": table(countries.words),
+            "bags": table(countries.bags), "lean": table(countries.lean),
+            "not_a_gate": sorted(countries.not_a_gate),
+        },
+        "states": {division.code: division.country for division in divisions},
+        "phrases": phrases,
+        "numbers": {"words": numbers.words, "weak": sorted(numbers.weak),
+                    "phrases": [[list(keys), value] for keys, value in numbers.phrases.items()]},
+    }
+
+
+def country_code(text: str) -> str | None:
+    """The ISO 3166-1 alpha-2 code a country cell gives ("MX", "Mexico", "Gambia, The")."""
+    return geo.country_code(country_names(), text)
 
 
 @cache
@@ -328,6 +458,15 @@ def lexicon() -> _Lexicon:
             raise VocabularyError(f"vocabulary file vetting/vocab/units.yaml: {form!r} names "
                                   f"unknown concept(s) {', '.join(unknown)}")
         add(form, "concept", tuple(meant))
+    national: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for form, meant in (_vocab("units.yaml").get("national") or {}).items():
+        codes = tuple(str(item) for item in meant if _COUNTRY_CODE.fullmatch(str(item)))
+        kinds = tuple(str(item) for item in meant if str(item) not in codes)
+        if not codes or not kinds or any(kind not in concepts for kind in kinds):
+            raise VocabularyError(f"vocabulary file vetting/vocab/units.yaml: national: "
+                                  f"{form!r} needs country codes and known concepts")
+        add(form, "concept", kinds)
+        national[_form_keys(str(form))] = codes
     for concept in concepts.values():
         if concept.broader and concept.broader not in concepts:
             raise VocabularyError(f"vocabulary file vetting/vocab/units.yaml: {concept.id!r} "
@@ -335,31 +474,51 @@ def lexicon() -> _Lexicon:
         if concept.force and getattr(concepts.get(concept.force), "facet", None) != "force":
             raise VocabularyError(f"vocabulary file vetting/vocab/units.yaml: {concept.id!r} "
                                   f"belongs to unknown force {concept.force!r}")
-    states: dict[str, str] = {}
-    for state_id, entry in _section("places.yaml", "states", dict).items():
-        states[state_id] = str(entry.get("country", ""))
-        for form in entry.get("forms", []):
-            add(form, "state", (state_id,))
+    library = _library_tables()
+    states: dict[str, str] = {str(code): str(country)
+                              for code, country in library["states"].items()}
     for form in _section("numbers.yaml", "number_signs", list):
         add(form, "sign", ())
-    numbers = {
+    # States, then countries: a unit word or a state that holds a country's name
+    # ("Armada de México", "Estado de México") is read as that, not as the country.
+    for keys, kind, values in library["phrases"]:
+        if keys:
+            phrases.setdefault(tuple(keys), (kind, tuple(values)))
+    generated = library["numbers"]
+    words = _vocab("words.yaml")
+    vocabulary = {key for phrase, (kind, _) in phrases.items() if not kind.startswith("country")
+                  for key in phrase}
+    vocabulary |= {_strip_marks(str(word)) for word in (*words.get("stopwords", []),
+                                                         *words.get("weak", []))}
+    # A number word that is also a unit word ("mil") is that word.
+    numbers = {word: int(value) for word, value in generated["words"].items()
+               if word not in vocabulary}
+    numbers.update({
         _strip_marks(str(word)): int(value)
         for word, value in _section("numbers.yaml", "words", dict).items()
-    }
-    words = _vocab("words.yaml")
-    known = {key for phrase in phrases for key in phrase if len(key) > 1}
+    })
+    # Country names are not corrected towards: a misspelt town must not become a country;
+    # nor are forces' acronyms ("RTARF" is not "RTAF"), nor the number words of languages
+    # whose cardinals are not read alone.
+    known = {key for phrase, (kind, _) in phrases.items() if not kind.startswith("country")
+             and phrase not in national for key in phrase if len(key) > 1}
+    weak = frozenset(generated["weak"])
+    known |= {word for word in numbers if word not in weak}
     return _Lexicon(
         concepts=concepts,
         phrases=phrases,
         starts=_starts(phrases),
-        known=frozenset(known | set(numbers)),
+        known=frozenset(known),
         number_words=numbers,
+        number_phrases={tuple(keys): int(value) for keys, value in generated["phrases"]},
+        number_reach=max((len(keys) for keys, _ in generated["phrases"]), default=1),
         multipliers={
             _strip_marks(str(word)): int(value)
             for word, value in _section("numbers.yaml", "multipliers", dict).items()
         },
         connectors=frozenset(_strip_marks(str(w)) for w in _vocab("numbers.yaml")["connectors"]),
-        weak_numbers=frozenset(_strip_marks(str(w)) for w in _vocab("numbers.yaml")["weak"]),
+        weak_numbers=frozenset(_strip_marks(str(w)) for w in _vocab("numbers.yaml")["weak"])
+        | weak,
         stopwords=frozenset(_strip_marks(str(w)) for w in words.get("stopwords", [])),
         weak_words=frozenset(_strip_marks(str(w)) for w in words.get("weak", [])),
         conjunctions=_letter_words("conjunctions"),
@@ -373,7 +532,65 @@ def lexicon() -> _Lexicon:
             for word, shorts in (words.get("initials") or {}).items()
         },
         states=states,
+        national=national,
     )
+
+
+@dataclass(frozen=True)
+class _Numbers:
+    words: dict[str, int]
+    phrases: dict[tuple[str, ...], int]
+    weak: frozenset[str]  # cardinals of languages whose cardinals are not read alone
+
+
+_WORDS_OF = re.compile(r"[^\W\d_]+")
+
+
+def _generated_numbers() -> _Numbers:
+    """Cardinals and ordinals of each language of numbers.yaml `generated`, by num2words.
+
+    A word two languages give different values is left out; so is a run of words
+    given different values.
+    """
+    from num2words import num2words  # only when the vocabulary is first read
+
+    config = _section("numbers.yaml", "generated", dict)
+    try:
+        languages = [str(language) for language in config["languages"]]
+        up_to = int(config["up_to"])
+        alone = {str(language) for language in config.get("read_alone", [])}
+        feminine = {str(language) for language in config.get("feminine", [])}
+    except (KeyError, TypeError, ValueError):
+        raise VocabularyError("vocabulary file vetting/vocab/numbers.yaml: `generated` needs "
+                              "languages, up_to, read_alone and feminine") from None
+    singles: dict[str, set[int]] = {}
+    runs: dict[tuple[str, ...], set[int]] = {}
+    weak: set[str] = set()
+    strong: set[str] = set()
+    for language in languages:
+        for to in ("cardinal", "ordinal"):
+            for value in (*range(1, up_to + 1), *range(200, 1000, 100)):
+                if to == "ordinal" and value > up_to:
+                    continue
+                try:
+                    text = str(num2words(value, lang=language, to=to))
+                except (NotImplementedError, OverflowError, KeyError) as error:
+                    raise VocabularyError(f"vocabulary file vetting/vocab/numbers.yaml: "
+                                          f"num2words cannot write {language!r}: {error}") from None
+                forms = [text]
+                if to == "ordinal" and language in feminine:
+                    forms.append(re.sub(r"o\b", "a", text))  # "segundo" -> "segunda"
+                for form in forms:
+                    keys = tuple(_fold_word(word, True) for word in _WORDS_OF.findall(form))
+                    if len(keys) == 1:
+                        singles.setdefault(keys[0], set()).add(value)
+                        (weak if to == "cardinal" and language not in alone else strong).add(
+                            keys[0])
+                    elif keys:
+                        runs.setdefault(keys, set()).add(value)
+    words = {word: next(iter(values)) for word, values in singles.items() if len(values) == 1}
+    phrases = {keys: next(iter(values)) for keys, values in runs.items() if len(values) == 1}
+    return _Numbers(words, phrases, frozenset(weak - strong))
 
 
 def forces(concepts: Iterable[str]) -> frozenset[str]:
@@ -418,8 +635,10 @@ def _correct(key: str) -> str | None:
         return None
     meant = found[min(found)]
     # Two words equally near ("nueva": "nuevo" or "nueve"?) is a guess, and a guessed
-    # number could make a match: leave the word as written.
-    return next(iter(meant)) if len(meant) == 1 else None
+    # number could make a match: leave the word as written. Two spellings of one unit
+    # word ("batallion": "batallon" or "batalion", both a battalion) are no guess.
+    meanings = {lex.phrases.get((word,)) or lex.number_words.get(word, word) for word in meant}
+    return min(meant) if len(meanings) == 1 else None
 
 
 # --- numbers ------------------------------------------------------------------------
@@ -451,7 +670,7 @@ def read_number_words(keys: Sequence[str]) -> list[tuple[int, int, int]]:
     runs: list[tuple[int, int, int]] = []
     index = 0
     while index < len(keys):
-        if keys[index] not in lex.number_words and keys[index] not in lex.multipliers:
+        if _number_at(keys, index, lex) is None and keys[index] not in lex.multipliers:
             index += 1
             continue
         start = index
@@ -466,17 +685,17 @@ def read_number_words(keys: Sequence[str]) -> list[tuple[int, int, int]]:
                 index += 1
                 continue
             if key in lex.connectors and count and index + 1 < len(keys) and (
-                keys[index + 1] in lex.number_words
+                _number_at(keys, index + 1, lex) is not None
             ):
                 index += 1
                 continue
-            value = lex.number_words.get(key)
-            if value is None or (count and value >= _place(total)):
+            found = _number_at(keys, index, lex)
+            if found is None or (count and found[0] >= _place(total)):
                 break
-            total += value
-            last = value
+            total += found[0]
+            last = found[0]
             count += 1
-            index += 1
+            index += found[1]
         while index > start and keys[index - 1] in lex.connectors:
             index -= 1
         # A weak word alone ("una", "one") is still listed: it is an article, not a
@@ -487,6 +706,16 @@ def read_number_words(keys: Sequence[str]) -> list[tuple[int, int, int]]:
         else:
             index = start + 1
     return runs
+
+
+def _number_at(keys: Sequence[str], index: int, lex: _Lexicon) -> tuple[int, int] | None:
+    """The number words at `index` ("vingt et un", "dua belas", "tres"): value and length."""
+    for size in range(min(lex.number_reach, len(keys) - index), 1, -1):
+        value = lex.number_phrases.get(tuple(keys[index:index + size]))
+        if value is not None:
+            return value, size
+    value = lex.number_words.get(keys[index])
+    return None if value is None else (value, 1)
 
 
 def _place(total: int) -> int:
@@ -521,6 +750,9 @@ class UnitName:
     sequence: tuple[int, ...] = field(default=())
     letters: tuple[str, ...] = field(default=())  # lone letters ("Compañía B", "7-A")
     place_tail: int = 0  # trailing initials that are a state ("... de Oaxaca")
+    # The countries the name names ("PHIL ARMY", "Armed Forces of Ukraine"), ISO codes:
+    # a gate on the unit's country, never words to match.
+    countries: frozenset[str] = field(default=frozenset())
 
 
 def parse_unit(text: str) -> UnitName:
@@ -530,8 +762,9 @@ def parse_unit(text: str) -> UnitName:
     tokens = tokenize(shown)
     keys = [lex.abbreviations.get(token.key, token.key) for token in tokens]
     readings = text_notes(text, shown, tokens)
+    named = _country_tokens(keys, lex)
     for index, key in enumerate(keys):
-        if tokens[index].number is None and (fixed := _correct(key)):
+        if tokens[index].number is None and index not in named and (fixed := _correct(key)):
             readings.append(f'"{tokens[index].text}" read as "{fixed}"{MISSPELT_NOTE}')
             keys[index] = fixed
     used = [False] * len(tokens)
@@ -542,6 +775,7 @@ def parse_unit(text: str) -> UnitName:
     numbers: list[tuple[int, int]] = []  # (position, value)
     signs: list[int] = []  # the positions right after a number sign
     sign_tokens: set[int] = set()
+    found_countries: list[tuple[int, int, str, tuple[str, ...]]] = []
 
     def written(start: int, end: int) -> str:
         last = tokens[end - 1]
@@ -557,9 +791,18 @@ def parse_unit(text: str) -> UnitName:
             ):
                 continue
             kind, values = entry
+            if kind.startswith("country"):
+                spans.append((index, index + size, kind))
+                found_countries.append((index, index + size, kind, values))
+                for i in range(index, index + size):
+                    used[i] = True
+                index += size
+                break
             for value in values:
                 target = concepts if kind == "concept" else states
                 target.setdefault(value, written(index, index + size))
+            if kind == "concept" and (codes := lex.national.get(tuple(keys[index:index + size]))):
+                found_countries.append((index, index + size, "country", codes))
             if kind == "sign":
                 signs.append(index + size)
                 sign_tokens.update(range(index, index + size))
@@ -572,11 +815,21 @@ def parse_unit(text: str) -> UnitName:
             break
         else:
             index += 1
+    countries: set[str] = set()
+    for start, end, kind, codes in found_countries:
+        if kind == "country" or _names_the_country(shown, tokens, keys, spans, lex, start, end,
+                                                   alone=kind == "country-name"):
+            countries.update(codes)
+        else:
+            # "Niger Delta", "Jordan Valley": a country's name in a place's is a word.
+            spans.remove((start, end, kind))
+            for i in range(start, end):
+                used[i] = False
     for index, token in enumerate(tokens):
         if token.number is not None:
             numbers.append((index, token.number))
             used[index] = True
-            if not token.text.isdigit():
+            if not token.text.isdigit() and token.number < DESIGNATOR:
                 readings.append(f'"{token.text}" read as {token.number}')
     free = [i for i in range(len(tokens)) if not used[i]]
     for start, end, value in read_number_words([keys[i] for i in free]):
@@ -658,7 +911,73 @@ def parse_unit(text: str) -> UnitName:
         ),
         letters=tuple(keys[i] for i in letters) if letters else (),
         place_tail=place_tail if place_tail < len(initials) else 0,
+        countries=frozenset(countries),
     )
+
+
+_PIECE_BREAK = re.compile(r"[,:;()/\[\]]")
+
+
+def _names_the_country(
+    shown: str,
+    tokens: Sequence[Token],
+    keys: Sequence[str],
+    spans: Sequence[tuple[int, int, str]],
+    lex: _Lexicon,
+    start: int,
+    end: int,
+    *,
+    alone: bool,
+) -> bool:
+    """Whether a country's name at tokens [start, end) names the country, not a place.
+
+    It does beside a force or unit word, small words apart ("Armed Forces of
+    Ukraine", "Egypt Air Force", "Ejército de Colombia"), or, for its English
+    name (`alone`), alone in its piece of a path ("…, Odesa, Ukraine"); "Niger
+    Delta Command" names a delta, and "…, Santa Lucia, Estado de Mexico" a town
+    (Saint Lucia in Spanish).
+    """
+    concept_at = {i for first, last, kind in spans if kind == "concept"
+                  for i in range(first, last)}
+
+    def apart(left: int, right: int) -> bool:
+        return bool(_PIECE_BREAK.search(shown[tokens[left].end:tokens[right].start]))
+
+    before = start - 1
+    while before >= 0 and keys[before] in lex.stopwords and not apart(before, before + 1):
+        before -= 1
+    after = end
+    while after < len(tokens) and keys[after] in lex.stopwords and not apart(after - 1, after):
+        after += 1
+    near = [i for i in (before, after) if 0 <= i < len(tokens)
+            and not (apart(i, start) if i < start else apart(end - 1, i))]
+    if not near:
+        return alone  # alone in its piece
+    return any(i in concept_at and _unit_word(i, spans, keys, lex) for i in near)
+
+
+def _unit_word(index: int, spans: Sequence[tuple[int, int, str]], keys: Sequence[str],
+               lex: _Lexicon) -> bool:
+    """Whether the vocabulary span holding token `index` names a force or a unit type."""
+    for first, last, kind in spans:
+        if kind == "concept" and first <= index < last:
+            entry = lex.phrases.get(tuple(keys[first:last]))
+            return entry is not None and any(
+                lex.concepts[concept].facet in ("force", "type", "arm") for concept in entry[1])
+    return False
+
+
+def _country_tokens(keys: Sequence[str], lex: _Lexicon) -> set[int]:
+    """The words that spell a country's whole name as written ("United Arab Emirates"):
+    spelt right, so never corrected ("United" is no misspelt "Unité")."""
+    found: set[int] = set()
+    for index in range(len(keys)):
+        for size in range(min(lex.starts.get(keys[index], 0), len(keys) - index), 0, -1):
+            entry = lex.phrases.get(tuple(keys[index:index + size]))
+            if entry is not None and entry[0].startswith("country"):
+                found.update(range(index, index + size))
+                break
+    return found
 
 
 _APOSTROPHES = "'\u2019\u02bc`\u00b4"

@@ -54,6 +54,7 @@ from vetting.cells import MAX_PARTS
 from vetting.codes import Code, clip
 from vetting.composite import PartAnswer, Plan, answer_part, deciding, plan, split_unit
 from vetting.model import Law, PartialDate, country_problem
+from vetting.names import country_code
 from vetting.rules import Answer, Engine, Query, RegistryInfo, Verdict, vet_queries
 from vetting.workbook import WorkbookError, is_workbook, read_workbook
 
@@ -558,8 +559,7 @@ def _row(
                 Code.ROW_BAD_DATE,
                 f"birth date {clip(values['birth_date'], 40)}: {error}",
             ))
-    country = values["country"].upper() if values["country"] else None
-    problem = country_problem(country) if country and len(country) <= FIELD_LIMIT else None
+    country, problem = _country(values["country"])
     if problem:
         errors.append(RowError(Code.ROW_BAD_COUNTRY, f"country {clip(values['country'], 40)}: "
                                                      f"{problem}"))
@@ -567,6 +567,24 @@ def _row(
         number, line, cells, values["name"], values["unit"], birth_date, country, tuple(errors),
         units,
     )
+
+
+def _country(written: str | None) -> tuple[str | None, str | None]:
+    """A country cell's ISO 3166-1 alpha-2 code, and why there is none.
+
+    A code (`MX`, `mex`) or a country's name in English or another language
+    (`Mexico`, `Gambia, The`, `Korea - South`, `Burma`), as reports write them.
+    """
+    if not written or len(written) > FIELD_LIMIT:
+        return None, None  # too long: reported with the other fields
+    if len(written) == 2:
+        code = written.upper()
+        return code, country_problem(code)
+    code = country_code(written)
+    if code is None:
+        return None, ("neither an ISO 3166-1 code nor the name of one country today "
+                      "(such as MX, MEX or Mexico)")
+    return code, None
 
 
 def _unit_errors(units: tuple[str, ...]) -> Iterator[RowError]:
