@@ -121,3 +121,26 @@ def test_batch_reads_country_names_and_reports_a_cell_naming_no_country(
     assert rows[2]["reasons"][0]["code"] == "VET403"
     assert "neither an ISO 3166-1 code nor the name of one country" in (
         rows[2]["reasons"][0]["text"])
+
+
+def test_every_country_named_alone_after_a_unit_is_that_country() -> None:
+    # Every ISO 3166-1 name, and the short form of a "Name, Republic of" one, read as
+    # the last piece of a path. (A country whose name was filed after the United
+    # States once lost its standing as a gate, so all of them are asked.)
+    import pycountry
+
+    wrong = {}
+    for country in pycountry.countries:
+        if country.alpha_2 == "US":  # the trainer in the training report: not a gate
+            continue
+        for name in {country.name, country.name.partition(", ")[0]}:
+            found = countries_in(f"3rd Infantry Battalion, {name}")
+            if country.alpha_2 not in found:
+                wrong[name] = sorted(found)
+    # A short form that is another country's own name ("Congo" of the Democratic
+    # Republic is the Republic's name) names that one; a short form two countries
+    # share ("Korea") names none.
+    names = {country.name: country.alpha_2 for country in pycountry.countries}
+    assert {name: found for name, found in wrong.items()
+            if found and found != [names.get(name)]} == {}
+    assert len(wrong) <= 5, sorted(wrong)

@@ -404,11 +404,12 @@ def _derive() -> dict[str, Any]:
                         ("country-beside", countries.translated_forms)):
         for form, codes in forms:
             kept = sorted(codes - countries.not_a_gate)
-            if not kept:
+            if kept:
+                phrases.append([list(_form_keys(form)), kind, kept])
+            else:
                 # "U.S. Air Force" is the United States', "U.S. Embassy liaison, Federal
                 # Police" a Mexican force: such a country only beside a force or unit word.
-                kind, kept = "country-beside", sorted(codes)
-            phrases.append([list(_form_keys(form)), kind, kept])
+                phrases.append([list(_form_keys(form)), "country-beside", sorted(codes)])
 
     def table(mapping: dict[str, frozenset[str]]) -> dict[str, list[str]]:
         return {key: sorted(codes) for key, codes in mapping.items()}
