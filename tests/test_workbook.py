@@ -6,6 +6,7 @@ Verdicts come from the fictional registry tests/fixtures/registries/batch (the
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from datetime import datetime
@@ -181,3 +182,20 @@ def test_the_out_files_extension_chooses_the_format_and_must_agree_with_one_give
     assert result.exit_code == 2
     assert "names a .xlsx file, but --format is csv" in result.stderr
     assert out.read_bytes() == b"kept"  # nothing written over it
+
+
+def test_a_unit_cell_merged_down_its_nominees_rows_is_each_rows_unit(tmp_path: Path) -> None:
+    made = Workbook()
+    sheet = made.active
+    for row in (["name", "unit"], ["Celestino Ortiga Brenes", "401st Infantry Battalion"],
+                ["Amparo Lindo Vera", None], ["Rufino Sal Tejada", None],
+                ["Nieves Cano Ruiz", "404th Infantry Battalion"]):
+        sheet.append(row)
+    sheet.merge_cells("B2:B4")  # as Excel shows it: one unit for three nominees
+    roster = tmp_path / "merged.xlsx"
+    made.save(roster)
+    result = run(roster, "--format", "csv")
+    rows = list(csv.reader(io.StringIO(result.stdout.lstrip("\ufeff"))))
+    assert [(row[1], row[2]) for row in rows[1:]] == [
+        ("401st Infantry Battalion", "INELIGIBLE"), ("401st Infantry Battalion", "INELIGIBLE"),
+        ("401st Infantry Battalion", "INELIGIBLE"), ("404th Infantry Battalion", "ELIGIBLE")]
