@@ -7,6 +7,7 @@ person sees and every exit status is decided here.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import re
@@ -819,8 +820,23 @@ def _vet_rows(
         ))
 
 
+def _pause_collector(context: typer.Context) -> None:
+    """No cyclic garbage collection for the rest of the command.
+
+    A batch holds millions of objects until it ends (the registry, the answers)
+    and makes almost no reference cycles: the collector finds nothing to free, yet
+    walks them all again and again, a third of a large batch's time. Worker
+    processes forked later inherit the pause, so they never touch the pages they
+    share with this one either.
+    """
+    if gc.isenabled():
+        gc.disable()
+        context.call_on_close(gc.enable)
+
+
 @app.command()
 def batch(
+    context: typer.Context,
     roster_path: Annotated[
         str,
         typer.Argument(
@@ -948,6 +964,7 @@ def batch(
     for warning in rows.warnings:
         typer.echo(f"vet: warning: {warning}", err=True)
     earlier = (previous, _previous(previous, rows)) if previous is not None else None
+    _pause_collector(context)
     compiled = open_compiled(data, bulk=True)
     if output_format is None:
         terminal = out is None and sys.stdout.isatty()
