@@ -336,13 +336,13 @@ def open_registry(data: Path | None) -> registry.Registry:
         _usage_error(str(error))
 
 
-def open_compiled(data: Path | None, *, bulk: bool = False) -> Compiled:
+def open_compiled(data: Path | None, *, queries: int = 1, shared: bool = False) -> Compiled:
     """The registry in use through the compiled cache (vetting/cache.py), or exit 2."""
     # `from vetting import cache` would find functools.cache in vetting/__init__.py.
     from vetting.cache import open_compiled as open_cached
 
     try:
-        return open_cached(data, bulk=bulk)
+        return open_cached(data, queries=queries, shared=shared)
     except (registry.RegistryError, loader.UnreadableError, OSError) as error:
         _usage_error(str(error))
 
@@ -608,7 +608,7 @@ def batch(
         typer.Option(
             "--jobs", "-j", min=0, max=MAX_JOBS,
             help="Processes that match the roster's names at once; 0: one per CPU. Each "
-            "holds its own share of the registry in memory. Rosters of fewer than 2,000 "
+            "shares the registry read before it starts. Rosters of fewer than 2,000 "
             "distinct names are always vetted in one. The results are the same whatever "
             "the number.",
         ),
@@ -655,7 +655,10 @@ def batch(
         _usage_error(str(error))
     for warning in rows.warnings:
         typer.echo(f"vet: warning: {warning}", err=True)
-    compiled = open_compiled(data, bulk=True)
+    jobs = jobs or _cpus()
+    distinct = roster.distinct_queries(rows)
+    compiled = open_compiled(data, queries=distinct,
+                             shared=roster.in_workers(distinct, jobs))
     if output_format is None:
         terminal = out is None and sys.stdout.isatty()
         output_format = BatchFormat.TABLE if terminal else BatchFormat.CSV
@@ -663,10 +666,10 @@ def batch(
     try:
         if out is not None:
             with roster.atomic_output(out) as stream:
-                result = _vet_with_progress(rows, compiled, day, law, jobs or _cpus())
+                result = _vet_with_progress(rows, compiled, day, law, jobs)
                 write(result, stream)
         else:
-            result = _vet_with_progress(rows, compiled, day, law, jobs or _cpus())
+            result = _vet_with_progress(rows, compiled, day, law, jobs)
             stream = _stdout()
             if output_format is not BatchFormat.TABLE:
                 stream.reconfigure(encoding="utf-8", newline="")  # type: ignore[attr-defined]

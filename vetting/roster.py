@@ -30,6 +30,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import gc
 import io
 import os
 import re
@@ -662,6 +663,16 @@ def query_of(row: RosterRow, *, strict: bool = True) -> Query | None:
     return None
 
 
+def distinct_queries(roster: Roster) -> int:
+    """How many distinct queries the roster's rows ask."""
+    return len({query_of(row) for row in roster.rows} - {None})
+
+
+def in_workers(distinct: int, jobs: int) -> bool:
+    """Whether `distinct` queries are vetted by `jobs` worker processes (else here)."""
+    return jobs > 1 and distinct > PARALLEL_OVER and "fork" in get_all_start_methods()
+
+
 def vet_roster(
     roster: Roster,
     registry: Registry,
@@ -690,7 +701,7 @@ def vet_roster(
         progress(asked[None])
     chunks = [distinct[start : start + CHUNK] for start in range(0, len(distinct), CHUNK)]
     work = _Work(registry, matcher, as_of, law)
-    if jobs > 1 and len(distinct) > PARALLEL_OVER and "fork" in get_all_start_methods():
+    if in_workers(len(distinct), jobs):
         found = work.in_workers(chunks, jobs, after_fork)
     else:
         found = map(work.vet, chunks)
@@ -724,6 +735,9 @@ class _Work:
         """Each chunk's answers, in order, from `jobs` forked worker processes."""
         global _WORK
         _WORK = self  # what the workers inherit when they are forked
+        # The registry and matcher read before the fork are the workers' too, page for
+        # page, as long as nobody writes to them: the collector must not walk them.
+        gc.freeze()
         try:
             with get_context("fork").Pool(
                 min(jobs, len(chunks)), initializer=_start_worker, initargs=(after_fork,),
@@ -731,6 +745,7 @@ class _Work:
                 yield from pool.imap(_vet_in_worker, chunks)
         finally:
             _WORK = None
+            gc.unfreeze()
 
 
 _WORK: _Work | None = None
