@@ -26,6 +26,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -102,6 +103,13 @@ def record(args: argparse.Namespace) -> int:
     return 0
 
 
+def strip(lines: list[bytes], patterns: list[str]) -> list[bytes]:
+    for pattern in patterns:
+        compiled = re.compile(pattern.encode())
+        lines = [compiled.sub(b"", line) for line in lines]
+    return lines
+
+
 def compare(args: argparse.Namespace) -> int:
     old, new = RECORDS / args.old, RECORDS / args.new
     differing = 0
@@ -111,8 +119,8 @@ def compare(args: argparse.Namespace) -> int:
             print(f"{path.stem}: not in {args.new}")
             differing += 1
             continue
-        before = path.read_bytes().splitlines()
-        after = other.read_bytes().splitlines()
+        before = strip(path.read_bytes().splitlines(), args.strip)
+        after = strip(other.read_bytes().splitlines(), args.strip)
         changed = [n for n, (a, b) in enumerate(zip(before, after, strict=False)) if a != b]
         if len(before) != len(after):
             print(f"{path.stem}: {len(before):,} lines against {len(after):,}")
@@ -142,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     comparing = commands.add_parser("compare", help="compare two records line by line")
     comparing.add_argument("old")
     comparing.add_argument("new")
+    comparing.add_argument("--strip", action="append", default=[], metavar="REGEX",
+                           help="remove what matches from every line first (repeatable), "
+                           "e.g. a key one version adds: '--strip=, \"more_matches\": 0'")
     comparing.add_argument("--show", type=int, default=3, help="differences shown per case")
     comparing.add_argument("--width", type=int, default=600, help="characters shown per line")
     args = parser.parse_args(argv)

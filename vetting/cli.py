@@ -21,6 +21,7 @@ import typer
 from vetting import checks, loader, records, registry, render, roster, schemas
 from vetting.codes import clip
 from vetting.model import Law, PartialDate
+from vetting.rules import MAX_CANDIDATES
 
 if TYPE_CHECKING:  # imported when a verdict is asked for, to start fast otherwise
     from vetting.cache import Compiled
@@ -282,6 +283,15 @@ VerdictFormatOption = Annotated[
         show_default=False,
     ),
 ]
+MAX_CANDIDATES_LIMIT = 100_000
+MaxCandidatesOption = Annotated[
+    int,
+    typer.Option(
+        "--max-candidates", metavar="N", min=0, max=MAX_CANDIDATES_LIMIT,
+        help="List the best N candidates of each name asked (0: all); the answer says how "
+        "many more there were. The verdict comes from all of them.",
+    ),
+]
 VERDICT_EXIT = {
     "ELIGIBLE": Exit.OK, "REVIEW": Exit.REVIEW, "SUSPENDED": Exit.FAIL, "INELIGIBLE": Exit.FAIL,
 }
@@ -355,14 +365,14 @@ def _output_format(chosen: VerdictFormat | None) -> str:
 
 def _vet(
     query: Query, as_of: str | None, law: Law, output_format: VerdictFormat | None,
-    data: Path | None,
+    data: Path | None, max_candidates: int,
 ) -> NoReturn:
     from vetting.rules import vet_query
 
     day = parse_as_of(as_of)
-    answer = open_compiled(data).run(
-        lambda used: vet_query(used.registry, used.matcher, query, as_of=day, law=law)
-    )
+    answer = open_compiled(data).run(lambda used: vet_query(
+        used.registry, used.matcher, query, as_of=day, law=law, max_candidates=max_candidates,
+    ))
     _render("verdict", output_format, answer)
     raise typer.Exit(VERDICT_EXIT[answer.verdict])
 
@@ -388,6 +398,7 @@ def unit(
     country: CountryOption = None,
     output_format: VerdictFormatOption = None,
     data: DataOption = None,
+    max_candidates: MaxCandidatesOption = MAX_CANDIDATES,
 ) -> None:
     """Vet a unit: the verdict, its reasons and the sources they rest on.
 
@@ -403,7 +414,7 @@ def unit(
     from vetting.rules import Query
 
     query = Query("unit", _name(name, "NAME"), country=parse_country(country))
-    _vet(query, as_of, law, output_format, data)
+    _vet(query, as_of, law, output_format, data, max_candidates)
 
 
 @app.command()
@@ -435,6 +446,7 @@ def person(
     country: CountryOption = None,
     output_format: VerdictFormatOption = None,
     data: DataOption = None,
+    max_candidates: MaxCandidatesOption = MAX_CANDIDATES,
 ) -> None:
     """Vet a person, alone or as a member of a unit (the worse of the two verdicts).
 
@@ -459,7 +471,7 @@ def person(
         "person", _name(name, "NAME"), None if unit is None else _name(unit, "--unit"),
         birth_date, parse_country(country),
     )
-    _vet(query, as_of, law, output_format, data)
+    _vet(query, as_of, law, output_format, data, max_candidates)
 
 
 @app.command()
@@ -540,12 +552,13 @@ def _cpus() -> int:
 
 
 def _vet_with_progress(
-    rows: roster.Roster, compiled: Compiled, as_of: date, law: Law, jobs: int
+    rows: roster.Roster, compiled: Compiled, as_of: date, law: Law, jobs: int,
+    max_candidates: int,
 ) -> roster.Batch:
     if len(rows.rows) <= PROGRESS_OVER or not sys.stderr.isatty():
         return compiled.run(lambda used: roster.vet_roster(
             rows, used.registry, used.matcher, as_of=as_of, law=law, jobs=jobs,
-            after_fork=used.after_fork,
+            after_fork=used.after_fork, max_candidates=max_candidates,
         ))
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -556,6 +569,7 @@ def _vet_with_progress(
         return compiled.run(lambda used: roster.vet_roster(
             rows, used.registry, used.matcher, as_of=as_of, law=law, jobs=jobs,
             after_fork=used.after_fork, progress=lambda done: bar.advance(task, done),
+            max_candidates=max_candidates,
         ))
 
 
@@ -613,6 +627,7 @@ def batch(
             "the number.",
         ),
     ] = 1,
+    max_candidates: MaxCandidatesOption = MAX_CANDIDATES,
 ) -> None:
     """Vet every row of a roster (a CSV of nominees) and write one result per row.
 
@@ -666,10 +681,10 @@ def batch(
     try:
         if out is not None:
             with roster.atomic_output(out) as stream:
-                result = _vet_with_progress(rows, compiled, day, law, jobs)
+                result = _vet_with_progress(rows, compiled, day, law, jobs, max_candidates)
                 write(result, stream)
         else:
-            result = _vet_with_progress(rows, compiled, day, law, jobs)
+            result = _vet_with_progress(rows, compiled, day, law, jobs, max_candidates)
             stream = _stdout()
             if output_format is not BatchFormat.TABLE:
                 stream.reconfigure(encoding="utf-8", newline="")  # type: ignore[attr-defined]

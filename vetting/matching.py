@@ -282,9 +282,10 @@ class Matcher:
     # --- units ----------------------------------------------------------------------
 
     def match_unit(
-        self, query: str, *, country: str | None = None, limit: int = 10
+        self, query: str, *, country: str | None = None, limit: int | None = 10
     ) -> list[Candidate]:
-        """Units the query may name, best first: `match` and `possible` only."""
+        """Units the query may name, best first: `match` and `possible` only (the
+        first `limit`; None: all)."""
         parsed = parse_unit(query[:MAX_QUERY])
         best: dict[int, tuple[tuple[bool, float, bool], Candidate]] = {}
         # A unit belongs to one state's forces: another country is another unit.
@@ -299,7 +300,7 @@ class Matcher:
         return _finish([candidate for _, candidate in best.values()], limit)
 
     def match_units(
-        self, queries: Sequence[str], *, country: str | None = None, limit: int = 10
+        self, queries: Sequence[str], *, country: str | None = None, limit: int | None = 10
     ) -> list[list[Candidate]]:
         """Many queries at once; each distinct query is matched once."""
         done: dict[str, list[Candidate]] = {}
@@ -468,10 +469,15 @@ class Matcher:
         *,
         birth_date: PartialDate | None = None,
         country: str | None = None,
-        limit: int = 10,
+        limit: int | None = 10,
+        explain: int | None = None,
     ) -> list[Candidate]:
-        """People the query may name, best first: `match` and `possible` only."""
-        return self._people_found(*self._person_fits(query), birth_date, country, limit)
+        """People the query may name, best first: `match` and `possible` only (the
+        first `limit`; None: all). Only the first `explain` (None: all) are given the
+        reasons for their score; the others are ranked and banded, for a caller that
+        lists only the first few but judges by all."""
+        return self._people_found(*self._person_fits(query), birth_date, country, limit,
+                                  explain)
 
     def _person_fits(self, query: str) -> tuple[PersonReadings, list[tuple[int, _Fit]]]:
         """The query read, and the registry names that fit it well enough to list."""
@@ -492,7 +498,8 @@ class Matcher:
         fits: Iterable[tuple[int, _Fit]],
         birth_date: PartialDate | None,
         country: str | None,
-        limit: int,
+        limit: int | None,
+        explain: int | None = None,
     ) -> list[Candidate]:
         """The people `fits` name, with what a birth date and country say, best first."""
         best: dict[int, tuple[tuple[bool, float, bool], Candidate]] = {}
@@ -511,7 +518,9 @@ class Matcher:
             # `_finish` may have added why a match was demoted: it comes last.
             replace(candidate, explanation=(*_person_why(parsed, explained[candidate.id][0]),
                                             *explained[candidate.id][1], *candidate.explanation))
-            for candidate in _finish([candidate for _, candidate in best.values()], limit)
+            if explain is None or position < explain else candidate
+            for position, candidate in enumerate(
+                _finish([candidate for _, candidate in best.values()], limit))
         ]
 
     def _person_candidates(self, query: PersonReadings) -> list[int]:
@@ -582,7 +591,8 @@ class Matcher:
         *,
         birth_dates: Sequence[PartialDate | None] | None = None,
         countries: Sequence[str | None] | None = None,
-        limit: int = 10,
+        limit: int | None = 10,
+        explain: int | None = None,
     ) -> list[list[Candidate]]:
         """Many queries at once; each distinct name is matched once, and each distinct
         (name, birth date, country) answered once."""
@@ -601,7 +611,8 @@ class Matcher:
             if key not in done:
                 if query not in fitted:
                     fitted[query] = self._person_fits(query)
-                done[key] = self._people_found(*fitted[query], key[1], key[2], limit)
+                done[key] = self._people_found(*fitted[query], key[1], key[2], limit,
+                                               explain)
             results.append(done[key])
         return results
 
@@ -1276,7 +1287,7 @@ def _keep_best(
     return False
 
 
-def _finish(candidates: Iterable[Candidate], limit: int) -> list[Candidate]:
+def _finish(candidates: Iterable[Candidate], limit: int | None) -> list[Candidate]:
     """Best first; a match another candidate comes close to is demoted to `possible`.
 
     Any candidate within TIE points of the best match, in either band, means the
@@ -1286,7 +1297,7 @@ def _finish(candidates: Iterable[Candidate], limit: int) -> list[Candidate]:
     """
     ranked = sorted(candidates, key=lambda c: (not _rank(c)[0], -c.score, c.name, c.id))
     if not ranked or ranked[0].band is not Band.MATCH:
-        return ranked[: max(0, limit)]
+        return ranked[: limit if limit is None else max(0, limit)]
     top = ranked[0]
     close = [c for c in ranked[1:] if top.score - c.score < TIE]
     if close:
@@ -1306,4 +1317,4 @@ def _finish(candidates: Iterable[Candidate], limit: int) -> list[Candidate]:
             for c in ranked
         ]
         ranked.sort(key=lambda c: (not _rank(c)[0], -c.score, c.name, c.id))
-    return ranked[: max(0, limit)]
+    return ranked[: limit if limit is None else max(0, limit)]

@@ -52,7 +52,15 @@ import yaml
 
 from vetting.codes import Code, clip
 from vetting.model import Law, PartialDate, country_problem
-from vetting.rules import Answer, Engine, Query, RegistryInfo, Verdict, vet_queries
+from vetting.rules import (
+    MAX_CANDIDATES,
+    Answer,
+    Engine,
+    Query,
+    RegistryInfo,
+    Verdict,
+    vet_queries,
+)
 
 if TYPE_CHECKING:
     from vetting.matching import Matcher
@@ -594,6 +602,7 @@ class RowResult:
             "law": str(batch.law),
             "verdict": ERROR,
             "matches": [],
+            "more_matches": 0,
             "reasons": [
                 {
                     "rule": error.code.slug, "code": error.code.code, "verdict": ERROR,
@@ -683,6 +692,7 @@ def vet_roster(
     progress: Callable[[int], None] | None = None,
     jobs: int = 1,
     after_fork: Callable[[], None] | None = None,
+    max_candidates: int = MAX_CANDIDATES,
 ) -> Batch:
     """Vet every row of a roster; `progress(n)` is told as each n more rows are done.
 
@@ -700,7 +710,7 @@ def vet_roster(
     if progress is not None and asked[None]:
         progress(asked[None])
     chunks = [distinct[start : start + CHUNK] for start in range(0, len(distinct), CHUNK)]
-    work = _Work(registry, matcher, as_of, law)
+    work = _Work(registry, matcher, as_of, law, max_candidates)
     if in_workers(len(distinct), jobs):
         found = work.in_workers(chunks, jobs, after_fork)
     else:
@@ -719,15 +729,18 @@ def vet_roster(
 class _Work:
     """Chunks of queries to vet against one registry, here or in worker processes."""
 
-    def __init__(self, registry: Registry, matcher: Matcher, as_of: date, law: Law) -> None:
+    def __init__(self, registry: Registry, matcher: Matcher, as_of: date, law: Law,
+                 max_candidates: int) -> None:
         self.registry, self.matcher, self.as_of, self.law = registry, matcher, as_of, law
+        self.max_candidates = max_candidates
         self.engine: Engine | None = None
 
     def vet(self, chunk: list[Query]) -> list[Answer]:
         if self.engine is None:  # one per process: it remembers verdicts it worked out
             self.engine = Engine(self.registry, as_of=self.as_of, law=self.law)
         return vet_queries(self.registry, self.matcher, chunk, as_of=self.as_of,
-                           law=self.law, engine=self.engine)
+                           law=self.law, engine=self.engine,
+                           max_candidates=self.max_candidates)
 
     def in_workers(
         self, chunks: list[list[Query]], jobs: int, after_fork: Callable[[], None] | None

@@ -64,6 +64,9 @@ def worst(verdicts: Iterable[Verdict]) -> Verdict:
     return max(verdicts, key=_SEVERITY.__getitem__, default=Verdict.ELIGIBLE)
 
 
+# Candidates an answer lists for each name asked, unless told otherwise (0: all).
+MAX_CANDIDATES = 10
+
 LAW_TITLES: dict[Law, str] = {
     Law.STATE: "State law (22 U.S.C. 2378d)",
     Law.DOD: "DoD law (10 U.S.C. 362)",
@@ -433,6 +436,7 @@ class Answer:
     sources: tuple[Source, ...]  # numbered from 1 in order of first use
     citations: tuple[tuple[int, ...], ...]  # per reason, the numbers of its sources
     registry: RegistryInfo
+    more_matches: int = 0  # candidates found but not listed in `matches` (--max-candidates)
     valid_until: date = field(init=False)
     duty_to_inform: bool = field(init=False)
 
@@ -462,6 +466,7 @@ class Answer:
                 }
                 for match in self.matches
             ],
+            "more_matches": self.more_matches,
             "reasons": [
                 {
                     "rule": reason.rule.slug,
@@ -510,17 +515,29 @@ def a_year_after(day: date) -> date:
 
 @dataclass(frozen=True, slots=True)
 class _Part:
-    """What matching one name found: the matches and the reasons they give."""
+    """What matching one name found: the matches, the reasons they give, and how many
+    of the matches an answer lists (the best first; the reasons come from all)."""
 
     matches: tuple[Match, ...]
     reasons: tuple[Reason, ...]
+    listed: int | None = None  # None: all
+
+    @property
+    def shown(self) -> tuple[Match, ...]:
+        return self.matches if self.listed is None else self.matches[: self.listed]
+
+    @property
+    def unlisted(self) -> int:
+        return len(self.matches) - len(self.shown)
 
     @property
     def verdict(self) -> Verdict:
         return worst(reason.verdict for reason in self.reasons)
 
 
-def _part(engine: Engine, kind: str, name: str, candidates: Sequence[Candidate]) -> _Part:
+def _part(
+    engine: Engine, kind: str, name: str, candidates: Sequence[Candidate], cap: int | None
+) -> _Part:
     seen: set[str] = set()
     matches: list[Match] = []
     for candidate in candidates:
@@ -568,24 +585,28 @@ def _part(engine: Engine, kind: str, name: str, candidates: Sequence[Candidate])
             "whether they are the same.",
         ))
     if not matched and not any(reason.rule is Code.POSSIBLE_MATCH for reason in reasons):
+        shown = len(possible) if cap is None else min(cap, len(possible))
         tail = (
-            f"; the {len(possible)} possible match{'es' if len(possible) > 1 else ''} listed "
-            "carry no bar" if possible else ""
+            f"; the {len(possible)} possible match{'es' if len(possible) > 1 else ''} "
+            f"{'listed' if shown == len(possible) else f'found ({shown} listed)'} carry no bar"
+            if possible else ""
         )
         reasons.append(Reason(
             Code.NO_RECORD, Verdict.ELIGIBLE, None, None,
             f"No {kind} in the registry matches {name!r}: no record in the registry{tail}.",
         ))
-    return _Part(tuple(matches), tuple(reasons))
+    return _Part(tuple(matches), tuple(reasons), cap)
 
 
 def _answer(
     engine: Engine, query: Query, part: _Part, unit_part: _Part | None
 ) -> Answer:
-    matches = part.matches
+    matches = part.shown
+    more = part.unlisted
     reasons = list(part.reasons)
     if unit_part is not None:
-        matches += unit_part.matches
+        matches += unit_part.shown
+        more += unit_part.unlisted
         reasons += unit_part.reasons
         unit_verdict = unit_part.verdict
         matched_units = [m for m in unit_part.matches if m.candidate.band == "match"]
@@ -608,6 +629,7 @@ def _answer(
         sources=sources,
         citations=citations,
         registry=RegistryInfo.of(engine.registry),
+        more_matches=more,
     )
 
 
@@ -639,9 +661,15 @@ def vet_queries(
     as_of: date,
     law: Law,
     engine: Engine | None = None,
+    max_candidates: int = MAX_CANDIDATES,
 ) -> list[Answer]:
-    """Answer many queries; each distinct name is matched once, in bulk."""
+    """Answer many queries; each distinct name is matched once, in bulk.
+
+    An answer lists the best `max_candidates` candidates of each name (0: all) and
+    counts the others (`Answer.more_matches`); its verdict comes from all of them.
+    """
     engine = engine or Engine(registry, as_of=as_of, law=law)
+    cap = max_candidates or None
     unit_names: dict[str | None, dict[str, None]] = {}
     for query in queries:
         name = query.name if query.kind == "unit" else query.unit
@@ -651,7 +679,7 @@ def vet_queries(
     for country, names in unit_names.items():
         listed = list(names)
         for name, candidates in zip(
-            listed, matcher.match_units(listed, country=country), strict=True
+            listed, matcher.match_units(listed, country=country, limit=None), strict=True
         ):
             units_found[name, country] = candidates
     people = list(dict.fromkeys(
@@ -662,13 +690,14 @@ def vet_queries(
         [name for name, _, _ in people],
         birth_dates=[birth_date for _, birth_date, _ in people],
         countries=[country for _, _, country in people],
+        limit=None, explain=cap,
     ), strict=True)) if people else {}
 
     parts: dict[tuple[Any, ...], _Part] = {}
 
     def part(kind: str, name: str, key: tuple[Any, ...], found: Mapping[Any, Any]) -> _Part:
         if (kind, *key) not in parts:
-            parts[(kind, *key)] = _part(engine, kind, name, found[key])
+            parts[(kind, *key)] = _part(engine, kind, name, found[key], cap)
         return parts[(kind, *key)]
 
     answers: list[Answer] = []
@@ -690,7 +719,9 @@ def vet_queries(
 
 
 def vet_query(
-    registry: Registry, matcher: Matcher, query: Query, *, as_of: date, law: Law
+    registry: Registry, matcher: Matcher, query: Query, *, as_of: date, law: Law,
+    max_candidates: int = MAX_CANDIDATES,
 ) -> Answer:
     """Answer one query: match its name, then take the verdicts of what it matched."""
-    return vet_queries(registry, matcher, [query], as_of=as_of, law=law)[0]
+    return vet_queries(registry, matcher, [query], as_of=as_of, law=law,
+                       max_candidates=max_candidates)[0]
