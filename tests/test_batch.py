@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import gc
 import io
 import json
 import os
@@ -665,6 +666,24 @@ def test_an_absurd_number_of_jobs_is_a_usage_error(jobs: str) -> None:
     result = run(ROSTERS / "exit_eligible.csv", "--jobs", jobs)
     assert result.exit_code == 2
     assert "--jobs" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_batch_pauses_the_cycle_collector_and_restarts_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    collecting: list[bool] = []
+    real = roster.vet_roster
+
+    def watching(*args: Any, **options: Any) -> Any:
+        collecting.append(gc.isenabled())
+        return real(*args, **options)
+
+    monkeypatch.setattr(roster, "vet_roster", watching)
+    assert gc.isenabled()
+    result = run(ROSTERS / "exit_ineligible.csv", "--format", "jsonl")
+    assert result.exit_code == 1
+    assert collecting == [False]
+    assert gc.isenabled()
 
 
 def test_each_distinct_query_is_vetted_once(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import hashlib
 import itertools
 import json
@@ -202,7 +203,7 @@ def decode(value: Any) -> Any:
 # decoded by one operation over all of it ("s": text, "p": numbers or null, "ts":
 # tuples of text, "tp": tuples of numbers, "fs": sets, "d": dicts of text, "dc": a
 # dataclass and "td": tuples of one, themselves in columns, "g": anything else, by
-# `decode`).
+# `decode`; "u": a column's distinct values, once each, and where each row's is).
 # A page of a few hundred names then costs a handful of calls, not thousands.
 
 
@@ -218,6 +219,23 @@ def encode_columns(items: Sequence[Any]) -> list[Any]:
 
 
 def _encode_column(values: list[Any]) -> list[Any]:
+    kinds = set(map(type, values))
+    if not kinds & set(_FIELDS):
+        # Most fields repeat (no number, the same concepts, the same words): each
+        # distinct value is stored and made once, and the names share it.
+        keys = [tuple(value.items()) if type(value) is dict else value for value in values]
+        firsts: dict[Any, Any] = {}
+        with contextlib.suppress(TypeError):  # a value that cannot be a key: kept as it is
+            for key, value in zip(keys, values, strict=True):
+                firsts.setdefault(key, value)
+            if 2 * len(firsts) <= len(values):
+                where = {key: index for index, key in enumerate(firsts)}
+                return ["u", [where[key] for key in keys],
+                        _encode_distinct(list(firsts.values())), len(firsts)]
+    return _encode_distinct(values)
+
+
+def _encode_distinct(values: list[Any]) -> list[Any]:
     kinds = set(map(type, values))
     if kinds == {str}:
         return ["s", values]
@@ -261,10 +279,15 @@ def _decode_column(column: list[Any], count: int) -> list[Any]:
     intern = sys.intern
     if tag == "s":
         values = list(map(intern, values))
-    elif tag in ("ts", "tp"):
+    elif tag == "ts":
+        values = [tuple(map(intern, value)) for value in values]
+    elif tag == "tp":
         values = list(map(tuple, values))
     elif tag == "fs":
         values = list(map(frozenset, values))
+    elif tag == "u":
+        distinct = _decode_column(column[2], column[3])
+        values = list(map(distinct.__getitem__, values))
     elif tag == "dc":
         values = decode_columns(values)
     elif tag == "td":
@@ -721,6 +744,10 @@ def _restore(entry: _Entry, data: Path, bulk: bool) -> Compiled:
     compiled._matcher = matching.Matcher.restore(units, people, state)
     if bulk:
         entry.connection.close()
+        # What was read lives as long as the process: the collector need not walk its
+        # millions of objects again at every full collection (nor touch their pages,
+        # which forked workers share).
+        gc.freeze()
     return compiled
 
 

@@ -7,6 +7,7 @@ person sees and every exit status is decided here.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import re
@@ -573,8 +574,23 @@ def _vet_with_progress(
         ))
 
 
+def _pause_collector(context: typer.Context) -> None:
+    """No cyclic garbage collection for the rest of the command.
+
+    A batch holds millions of objects until it ends (the registry read whole, the
+    answers) and makes almost no reference cycles: the collector found nothing to
+    free on the scale set, yet walked them all again and again, a third of a
+    batch's time. Worker processes forked later inherit the pause, so they never
+    touch the pages they share with this one either.
+    """
+    if gc.isenabled():
+        gc.disable()
+        context.call_on_close(gc.enable)
+
+
 @app.command()
 def batch(
+    context: typer.Context,
     roster_path: Annotated[
         str,
         typer.Argument(
@@ -671,6 +687,7 @@ def batch(
     for warning in rows.warnings:
         typer.echo(f"vet: warning: {warning}", err=True)
     jobs = jobs or _cpus()
+    _pause_collector(context)
     distinct = roster.distinct_queries(rows)
     compiled = open_compiled(data, queries=distinct,
                              shared=roster.in_workers(distinct, jobs))
