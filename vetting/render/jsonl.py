@@ -8,6 +8,7 @@ every key of `vet unit --format json` (a row that cannot be vetted has verdict
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import TextIO
 
 from vetting.render import renderer
@@ -17,17 +18,23 @@ from vetting.roster import Batch
 @renderer("batch", "jsonl")
 def batch_jsonl(batch: Batch, stream: TextIO) -> None:
     # Rows that ask the same query share one answer: it is encoded once, and each
-    # row's own keys are put in front of it.
+    # row's own keys are put in front of it. An encoding is kept only until the last
+    # row that shares it is written.
+    uses = Counter(id(result.answer) for result in batch.results)
     encoded: dict[int, str] = {}
     for result in batch.results:
         if result.answer is None:
             stream.write(json.dumps(result.to_dict(batch), ensure_ascii=False) + "\n")
             continue
-        answer = encoded.get(id(result.answer))
+        key = id(result.answer)
+        answer = encoded.get(key)
         if answer is None:
-            answer = encoded[id(result.answer)] = json.dumps(
-                result.answer.to_dict(), ensure_ascii=False
-            )
+            answer = json.dumps(result.answer.to_dict(), ensure_ascii=False)
+        uses[key] -= 1
+        if uses[key]:
+            encoded[key] = answer
+        else:
+            encoded.pop(key, None)
         row = json.dumps({"row": result.row.row, "line": result.row.line,
                           "input": dict(result.input)}, ensure_ascii=False)
         stream.write(f"{row[:-1]}, {answer[1:]}\n")
