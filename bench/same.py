@@ -86,6 +86,8 @@ def record(args: argparse.Namespace) -> int:
     shutil.rmtree(cache, ignore_errors=True)
     env = dict(os.environ, VET_CACHE_DIR=str(cache))
     for case, (roster, folder, options) in cases(args).items():
+        if args.only and case not in args.only:
+            continue
         out = where / f"{case}.jsonl"
         command = [sys.executable, "-m", "vetting", "batch", str(roster), "--format", "jsonl",
                    "--out", str(out), "--as-of", AS_OF, *options, *args.extra]
@@ -145,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     recording.add_argument("--seed", type=int, default=2378)
     recording.add_argument("--source", type=Path, default=ROOT,
                            help="the source tree of the vet to run (default: this one)")
+    recording.add_argument("--only", action="append", default=[], metavar="CASE",
+                           help="run only this case (repeatable): scale, scale-jobs2, "
+                           "sfm-scale, sfm-bundled, fmtr-mx-bundled, fmtr-mx-scale")
     recording.add_argument("--extra", action="append", default=[],
                            help="an option for every vet batch (repeatable)")
     comparing = commands.add_parser("compare", help="compare two records line by line")

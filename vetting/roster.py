@@ -42,7 +42,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
@@ -487,6 +487,7 @@ def _unique_keys(headers: Sequence[str]) -> tuple[str, ...]:
     return tuple(keys)
 
 
+@lru_cache(maxsize=1 << 16)  # the same cells come again and again in a roster
 def _blank(value: str) -> bool:
     # "N/A", "-", "—": a placeholder, not a value.
     key = fold_header(value)
@@ -548,6 +549,11 @@ def _row(
     )
 
 
+# Unicode's control characters (category Cc), searched in C rather than a character
+# at a time: every cell of a roster is checked.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def _field_errors(name: str, value: str) -> Iterator[RowError]:
     label = name.replace("_", " ")
     if len(value) > FIELD_LIMIT:
@@ -555,7 +561,7 @@ def _field_errors(name: str, value: str) -> Iterator[RowError]:
             Code.ROW_CELL_TOO_LONG,
             f"the {label} is {len(value):,} characters long (the limit is {FIELD_LIMIT})",
         )
-    elif any(unicodedata.category(char) == "Cc" for char in value):
+    elif _CONTROL.search(value):
         yield RowError(
             Code.ROW_CONTROL_CHARACTER,
             f"the {label} {clip(value, 40)} holds a line break or control character; "
