@@ -22,7 +22,9 @@ process so that its wall time and peak memory are its own:
 
 Peak memory is each child's maximum resident set (GNU time's %M, else
 `os.wait4`): that of its largest process. With workers, the most the process
-and its workers held together is sampled from /proc every 50 ms and shown too.
+and its workers held together (the sum of their proportional set sizes, so a
+page the workers share with their parent counts once) is sampled from /proc
+every 50 ms and shown too.
 The caches go to folders of their own under bench/out/, never to the user's.
 
 Last, in this process, the candidate index's recall: for `--sample` roster
@@ -84,19 +86,30 @@ TIME = Path("/usr/bin/time")
 
 
 def tree_rss(pid: int) -> int:
-    """Kilobytes resident in process `pid` and all its descendants (Linux; else 0)."""
+    """Kilobytes held by process `pid` and all its descendants together (Linux; else 0).
+
+    Each process's proportional set size: a page that forked workers share with
+    their parent counts once among them, not once in each (VmRSS where the kernel
+    gives no PSS).
+    """
     total = 0
     pending = [pid]
     while pending:
         current = pending.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
             children = Path(f"/proc/{current}/task/{current}/children").read_text()
+            try:
+                status = Path(f"/proc/{current}/smaps_rollup").read_text()
+                field = "Pss:"
+            except OSError:
+                status = Path(f"/proc/{current}/status").read_text()
+                field = "VmRSS:"
         except OSError:
             continue
         for line in status.splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(field):
                 total += int(line.split()[1])
+                break
         pending += [int(child) for child in children.split()]
     return total
 
