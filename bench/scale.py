@@ -22,7 +22,9 @@ process so that its wall time and peak memory are its own:
 
 Peak memory is each child's maximum resident set (GNU time's %M, else
 `os.wait4`): that of its largest process. With workers, the most the process
-and its workers held together is sampled from /proc every 50 ms and shown too.
+and its workers held together (the sum of their proportional set sizes, so a
+page the workers share with their parent counts once) is sampled from /proc
+every second and shown too.
 The caches go to folders of their own under bench/out/, never to the user's.
 
 Last, in this process, the candidate index's recall: for `--sample` roster
@@ -65,13 +67,14 @@ class Run:
     status: int
     rows: int | None = None
     tree_mb: float = 0.0  # the most the process and its workers held at once (sampled)
+    cpu: float = 0.0  # seconds of CPU, its workers' included
 
     def line(self) -> str:
         rate = f", {self.rows / self.seconds:,.0f} rows/s" if self.rows else ""
         tree = (f"; with its workers {self.tree_mb:,.0f} MB"
                 if self.tree_mb > self.peak_mb * 1.05 else "")
         return (f"  {self.label:<28} {self.seconds:8.2f} s{rate}, peak {self.peak_mb:,.0f} MB"
-                f"{tree} (exit {self.status})")
+                f"{tree} (exit {self.status}; {self.cpu:.1f} s of CPU)")
 
 
 def vet_command() -> list[str]:
@@ -84,19 +87,30 @@ TIME = Path("/usr/bin/time")
 
 
 def tree_rss(pid: int) -> int:
-    """Kilobytes resident in process `pid` and all its descendants (Linux; else 0)."""
+    """Kilobytes held by process `pid` and all its descendants together (Linux; else 0).
+
+    Each process's proportional set size: a page that forked workers share with
+    their parent counts once among them, not once in each (VmRSS where the kernel
+    gives no PSS).
+    """
     total = 0
     pending = [pid]
     while pending:
         current = pending.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
             children = Path(f"/proc/{current}/task/{current}/children").read_text()
+            try:
+                status = Path(f"/proc/{current}/smaps_rollup").read_text()
+                field = "Pss:"
+            except OSError:
+                status = Path(f"/proc/{current}/status").read_text()
+                field = "VmRSS:"
         except OSError:
             continue
         for line in status.splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(field):
                 total += int(line.split()[1])
+                break
         pending += [int(child) for child in children.split()]
     return total
 
@@ -124,7 +138,7 @@ def run(label: str, arguments: Sequence[str], env: dict[str, str], rows: int | N
             if pid:
                 break
             polls += 1
-            if polls % 10 == 0:  # every 50 ms: reading /proc costs time too
+            if polls % 200 == 0:  # every second: a large process's PSS costs time to read
                 tree = max(tree, tree_rss(child.pid))
             if deadline is not None and time.perf_counter() > deadline:
                 child.kill()
@@ -141,7 +155,10 @@ def run(label: str, arguments: Sequence[str], env: dict[str, str], rows: int | N
         lines = report.read_text().split() if report.is_file() else []
         peak = int(lines[-1]) if lines and lines[-1].isdigit() else peak
         report.unlink(missing_ok=True)
-    return Run(label, seconds, peak / 1024, child.returncode, rows, tree / 1024)
+    # The child's CPU time includes its workers' (reaped before it exits): on a machine
+    # others share, it moves far less than the wall time does.
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(label, seconds, peak / 1024, child.returncode, rows, tree / 1024, cpu)
 
 
 # --- the roster ------------------------------------------------------------------------

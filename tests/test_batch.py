@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import gc
 import io
 import json
 import os
@@ -384,6 +385,7 @@ def test_jsonl_error_row_has_every_key_too() -> None:
     rows = jsonl(run(ROSTERS / "row_errors.csv", "--format", "jsonl"))
     assert set(rows[-1]) == set(rows[0])
     assert rows[0]["matches"] == [] and rows[0]["valid_until"] is None
+    assert rows[0]["more_matches"] == 0
 
 
 def test_json_is_a_summary_and_the_results() -> None:
@@ -638,11 +640,65 @@ def test_worker_processes_give_the_same_results(
     }
 
 
+def test_max_candidates_lists_the_best_and_counts_the_rest_but_judges_by_all() -> None:
+    roster = b"name,unit\n,Infantry Battalion\n,401st Infantry Battalion\n"
+    every = jsonl(run("-", "--format", "jsonl", "--max-candidates", "0", stdin=roster))
+    first = jsonl(run("-", "--format", "jsonl", "--max-candidates", "1", stdin=roster))
+    default = jsonl(run("-", "--format", "jsonl", stdin=roster))
+    assert default == every  # four battalions: fewer than the ten listed by default
+    # No number: each of the four battalions may be meant; one is listed, three counted.
+    assert [match["id"] for match in every[0]["matches"]] == [
+        "xa-bn-401", "xa-bn-402", "xa-bn-403", "xa-bn-404"]
+    assert every[0]["more_matches"] == 0
+    assert [match["id"] for match in first[0]["matches"]] == ["xa-bn-401"]
+    assert first[0]["more_matches"] == 3
+    # The verdict and its reasons still come from all four, listed or not.
+    assert first[0]["verdict"] == every[0]["verdict"] == "REVIEW"
+    assert first[0]["reasons"] == every[0]["reasons"]
+    assert {reason["entity"] for reason in first[0]["reasons"]} == {
+        "xa-bn-401", "xa-bn-402", "xa-bn-403"}
+    assert first[1] == every[1] and first[1]["more_matches"] == 0  # one match: all listed
+
+
+def test_max_candidates_in_the_table_says_how_many_are_not_listed() -> None:
+    result = CliRunner(env={"VET_DATA": None, "COLUMNS": "80", "NO_COLOR": "1"}).invoke(app, [
+        "unit", "Infantry Battalion", "--format", "table", "--data", str(REGISTRY),
+        "--as-of", AS_OF, "--max-candidates", "2",
+    ])
+    assert result.exit_code == 3
+    assert "and 2 more candidates, not listed (--max-candidates 0 lists all)" in result.stdout
+
+
+@pytest.mark.parametrize("value", ["-1", "many"])
+def test_an_absurd_max_candidates_is_a_usage_error(value: str) -> None:
+    result = run(ROSTERS / "exit_eligible.csv", "--max-candidates", value)
+    assert result.exit_code == 2
+    assert "--max-candidates" in result.stderr and "Traceback" not in result.output
+
+
 @pytest.mark.parametrize("jobs", ["-1", "100000", "two"])
 def test_an_absurd_number_of_jobs_is_a_usage_error(jobs: str) -> None:
     result = run(ROSTERS / "exit_eligible.csv", "--jobs", jobs)
     assert result.exit_code == 2
     assert "--jobs" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_batch_pauses_the_cycle_collector_and_restarts_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    collecting: list[bool] = []
+    real = roster.vet_roster
+
+    def watching(*args: Any, **options: Any) -> Any:
+        collecting.append(gc.isenabled())
+        return real(*args, **options)
+
+    monkeypatch.setattr(roster, "vet_roster", watching)
+    assert gc.isenabled()
+    result = run(ROSTERS / "exit_ineligible.csv", "--format", "jsonl")
+    assert result.exit_code == 1
+    assert collecting == [False]
+    assert gc.isenabled()
 
 
 def test_each_distinct_query_is_vetted_once(monkeypatch: pytest.MonkeyPatch) -> None:

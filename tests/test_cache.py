@@ -146,7 +146,7 @@ def _edit(path: Path, *statements: tuple[str, tuple[str, ...]]) -> None:
 
 
 def _corrupt_row(path: Path) -> None:
-    _edit(path, ("UPDATE records SET body = replace(body, 'Riot', 'Calm') WHERE kind = 'unit'",
+    _edit(path, ("UPDATE pages SET body = replace(body, 'Riot', 'Calm') WHERE space = 'units'",
                  ()))
 
 
@@ -207,6 +207,31 @@ def test_a_row_failing_its_checksum_makes_the_query_start_again_from_the_yaml(
     assert cache.open_compiled(registry_folder).cached  # and the entry was written anew
 
 
+@pytest.mark.parametrize("table", ["pages", "keyed", "lists"])
+def test_a_batch_reading_a_bad_row_rebuilds_the_entry_before_it_starts(
+    registry_folder: Path, cache_dir: Path, table: str
+) -> None:
+    stored = cache.open_compiled(registry_folder).stored
+    assert stored is not None
+    # One character of one row changed, its checksum left as it was.
+    _edit(stored, (f"UPDATE {table} SET body = replace(body, 'xa-', 'xb-') WHERE body = "
+                   f"(SELECT body FROM {table} WHERE body LIKE '%xa-%' LIMIT 1)", ()))
+    opened = cache.open_compiled(registry_folder, shared=True)
+    assert not opened.cached  # the whole entry is read, so the bad row shows at once
+    assert as_json(answers(opened)) == cold(registry_folder)
+    assert cache.open_compiled(registry_folder, shared=True).cached
+
+
+def test_a_batch_reads_the_entry_whole_and_answers_as_a_cold_run(
+    registry_folder: Path, cache_dir: Path
+) -> None:
+    cache.open_compiled(registry_folder)
+    whole = cache.open_compiled(registry_folder, shared=True)
+    assert whole.cached
+    assert type(whole.registry.units) is dict and type(whole.registry.children) is dict
+    assert as_json(answers(whole)) == cold(registry_folder)
+
+
 def test_a_cache_folder_that_cannot_be_written_means_no_cache(
     registry_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -241,13 +266,14 @@ def test_the_entry_holds_sqlite_and_json_only(registry_folder: Path, cache_dir: 
     assert stored is not None
     data = stored.read_bytes()
     assert data.startswith(b"SQLite format 3\x00")
-    for marker in (b"\x80\x02", b"\x80\x03", b"\x80\x04\x95", b"\x80\x05\x95", b"cbuiltins"):
-        assert marker not in data  # no pickle stream of any protocol
+    # No pickle stream: the framed protocols and a global lookup (the two bytes that
+    # open protocols 2 and 3 turn up in any binary file, so every stored body is
+    # checked to be JSON below instead).
+    for marker in (b"\x80\x04\x95", b"\x80\x05\x95", b"cbuiltins", b"c__builtin__"):
+        assert marker not in data
     connection = sqlite3.connect(stored)
-    bodies = [row[0] for table, column in (("meta", "value"), ("records", "body"),
-                                            ("names", "body"), ("postings", "body"),
-                                            ("lists", "body"))
-              for row in connection.execute(f"SELECT {column} FROM {table}")]
+    bodies = [row[0] for table in cache.TABLES for row in connection.execute(
+        f"SELECT {'value' if table == 'meta' else 'body'} FROM {table}")]
     connection.close()
     assert len(bodies) > 50
     for body in bodies:
@@ -257,11 +283,21 @@ def test_the_entry_holds_sqlite_and_json_only(registry_folder: Path, cache_dir: 
 def test_encoding_a_prepared_name_gives_it_back() -> None:
     from vetting.names import parse_person, parse_unit
 
-    for name in (parse_unit("102/o. Batallón de Infantería de Guerrero"),
-                 parse_person("Cap. Iván Reyes Arzate")):
+    units = [parse_unit(text) for text in ("102/o. Batallón de Infantería de Guerrero",
+                                           "GOPES Oaxaca", "Compañía B del 7-A", "Policía")]
+    people = [parse_person(text) for text in ("Cap. Iván Reyes Arzate", "Pérez", "J. de la O")]
+    for name in (*units, *people):
         assert cache.decode(json.loads(json.dumps(cache.encode(name)))) == name
+    for names in (units, people):
+        assert cache.decode_columns(json.loads(json.dumps(cache.encode_columns(names)))) == names
     with pytest.raises(cache.CacheCorrupt):
         cache.decode({"~": "os.system", "v": ["echo hello"]})
+    with pytest.raises(cache.CacheCorrupt):
+        cache.decode_columns(["os.system", 1, [["s", ["echo hello"]]]])
+    short = json.loads(json.dumps(cache.encode_columns(units)))
+    short[2][0][1].pop()  # the first field of the last name lost
+    with pytest.raises(cache.CacheCorrupt):
+        cache.decode_columns(short)
 
 
 # --- vet cache info | clear ------------------------------------------------------------
@@ -337,3 +373,11 @@ def test_a_cache_folder_that_is_a_file_is_said_to_be_unused(
     assert result.stdout == (
         f"cache folder: {not_a_folder} is not a folder, so vet runs without a cache\n"
     )
+
+
+def test_a_batch_reads_the_entry_whole_only_when_that_pays() -> None:
+    sizes = {"units": 1000, "people": 1000, "allegations": 400}
+    assert not cache.reads_whole(sizes, 1, shared=False)  # one query: a few rows
+    assert not cache.reads_whole(sizes, 100, shared=False)
+    assert cache.reads_whole(sizes, 500, shared=False)  # most names will be met
+    assert cache.reads_whole(sizes, 1, shared=True)  # workers share what was read

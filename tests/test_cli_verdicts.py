@@ -125,6 +125,7 @@ def test_json_contract_keys_and_types() -> None:
         "band": str, "verdict": str, "explanation": list,
     }
     assert (match["id"], match["band"], match["verdict"]) == ("xa-bn-311", "match", "INELIGIBLE")
+    assert answer["more_matches"] == 0
     (reason,) = answer["reasons"]
     assert {key: type(value) for key, value in reason.items()} == {
         "rule": str, "code": str, "verdict": str, "entity": str, "allegation": str,

@@ -374,6 +374,16 @@ def test_bulk_person_queries_agree_with_single_ones(matcher: Matcher) -> None:
     assert found[0][0].band is Band.MATCH and found[1][0].band is Band.POSSIBLE
 
 
+def test_only_the_candidates_asked_for_are_explained(matcher: Matcher) -> None:
+    every = matcher.match_person("R. Quintanar", limit=None)
+    assert len(every) > 1
+    first = matcher.match_person("R. Quintanar", limit=None, explain=1)
+    assert first[0] == every[0]
+    assert [(c.id, c.score, c.band) for c in first] == [(c.id, c.score, c.band) for c in every]
+    assert all(not c.explanation for c in first[1:])
+    assert matcher.match_person("R. Quintanar", limit=1) == every[:1]
+
+
 def test_bulk_person_options_must_line_up(matcher: Matcher) -> None:
     with pytest.raises(ValueError, match="birth_dates has 1 items for 2 queries"):
         matcher.match_people(["a b", "c d"], birth_dates=[None])

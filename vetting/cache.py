@@ -27,7 +27,10 @@ and `vet validate` never uses the cache: it must report every finding.
 from __future__ import annotations
 
 import contextlib
+import functools
+import gc
 import hashlib
+import itertools
 import json
 import mmap
 import os
@@ -43,12 +46,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from vetting import loader, records, registry
 from vetting.model import Allegation, Person, Source, Unit
 
-FORMAT = 1  # bump when the layout of an entry changes
+FORMAT = 2  # bump when the layout of an entry changes
 PREFIX = "registry-"
 SUFFIX = ".sqlite"
 T = TypeVar("T")
@@ -131,9 +134,10 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 
 def _register_dataclasses() -> None:
     if not _DATACLASSES:
+        from vetting.matching import PersonEntry, UnitEntry
         from vetting.names import PersonName, PersonReadings, UnitName
 
-        for kind in (UnitName, PersonReadings, PersonName):
+        for kind in (UnitName, PersonReadings, PersonName, UnitEntry, PersonEntry):
             _DATACLASSES[kind.__name__] = kind
             _FIELDS[kind] = tuple(field.name for field in fields(kind))
 
@@ -196,38 +200,164 @@ def decode(value: Any) -> Any:
     return made(*(decode(item) for item in body))
 
 
+# Many prepared names at once are stored a column per field, and each column is
+# decoded by one operation over all of it ("s": text, "p": numbers or null, "ts":
+# tuples of text, "tp": tuples of numbers, "fs": sets, "d": dicts of text, "dc": a
+# dataclass and "td": tuples of one, themselves in columns, "g": anything else, by
+# `decode`; "u": a column's distinct values, once each, and where each row's is).
+# A page of a few hundred names then costs a handful of calls, not thousands.
+
+
+def encode_columns(items: Sequence[Any]) -> list[Any]:
+    """Instances of one known dataclass as `[kind, count, [column per field]]`."""
+    _register_dataclasses()
+    kind = type(items[0]) if items else None
+    names = _FIELDS.get(kind) if kind is not None else ()
+    if kind is None or names is None or any(type(item) is not kind for item in items):
+        raise TypeError("the cache stores columns of one known dataclass")
+    return [kind.__name__, len(items),
+            [_encode_column([getattr(item, name) for item in items]) for name in names]]
+
+
+def _encode_column(values: list[Any]) -> list[Any]:
+    kinds = set(map(type, values))
+    if not kinds & set(_FIELDS):
+        # Most fields repeat (no number, the same concepts, the same words): each
+        # distinct value is stored and made once, and the names share it.
+        keys = [tuple(value.items()) if type(value) is dict else value for value in values]
+        firsts: dict[Any, Any] = {}
+        with contextlib.suppress(TypeError):  # a value that cannot be a key: kept as it is
+            for key, value in zip(keys, values, strict=True):
+                firsts.setdefault(key, value)
+            if 2 * len(firsts) <= len(values):
+                where = {key: index for index, key in enumerate(firsts)}
+                return ["u", [where[key] for key in keys],
+                        _encode_distinct(list(firsts.values())), len(firsts)]
+    return _encode_distinct(values)
+
+
+def _encode_distinct(values: list[Any]) -> list[Any]:
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        return ["s", values]
+    if kinds <= set(_PLAIN):
+        return ["p", values]
+    if kinds == {tuple}:
+        inner = {type(item) for value in values for item in value}
+        if inner <= {str}:
+            return ["ts", values]
+        if inner <= set(_PLAIN):
+            return ["tp", values]
+        if len(inner) == 1 and next(iter(inner)) in _FIELDS:
+            flat = [item for value in values for item in value]
+            return ["td", [len(value) for value in values], encode_columns(flat)]
+    if len(kinds) == 1 and next(iter(kinds)) in _FIELDS:
+        return ["dc", encode_columns(values)]
+    if kinds == {frozenset} and {type(item) for value in values for item in value} <= {int}:
+        return ["fs", [sorted(value) for value in values]]
+    if kinds == {dict} and all(type(key) is str and type(item) is str
+                               for value in values for key, item in value.items()):
+        return ["d", values]
+    return ["g", [encode(value) for value in values]]
+
+
+def decode_columns(data: Any) -> list[Any]:
+    """The inverse of `encode_columns`; CacheCorrupt when `data` is not what it wrote."""
+    _register_dataclasses()
+    try:
+        name, count, columns = data
+        kind = _DATACLASSES.get(name) if isinstance(name, str) else None
+        if kind is None or not isinstance(columns, list) or len(columns) != len(_FIELDS[kind]):
+            raise CacheCorrupt(f"unknown kind of value {name!r}")
+        decoded = [_decode_column(column, count) for column in columns]
+        return list(map(kind, *decoded))
+    except (TypeError, ValueError, KeyError, IndexError) as error:
+        raise CacheCorrupt(f"a column fails to decode: {error}") from None
+
+
+def _decode_column(column: list[Any], count: int) -> list[Any]:
+    tag, values = column[0], column[1]
+    intern = sys.intern
+    if tag == "s":
+        values = list(map(intern, values))
+    elif tag == "ts":
+        values = [tuple(map(intern, value)) for value in values]
+    elif tag == "tp":
+        values = list(map(tuple, values))
+    elif tag == "fs":
+        values = list(map(frozenset, values))
+    elif tag == "u":
+        distinct = _decode_column(column[2], column[3])
+        values = list(map(distinct.__getitem__, values))
+    elif tag == "dc":
+        values = decode_columns(values)
+    elif tag == "td":
+        items = iter(decode_columns(column[2]))
+        values = [tuple(itertools.islice(items, size)) for size in values]
+    elif tag == "g":
+        values = list(map(decode, values))
+    elif tag not in ("p", "d"):
+        raise CacheCorrupt(f"unknown kind of column {tag!r}")
+    if not isinstance(values, list) or len(values) != count:
+        raise CacheCorrupt("a column of the wrong length")
+    return values
+
+
 def _checksum(body: str) -> int:
     return zlib.crc32(body.encode("utf-8"))
 
 
 # --- the entry's layout ------------------------------------------------------------------
 
+# Sequences (records in the registry's order, the matcher's prepared names) are
+# stored in pages (`page_size`), each one JSON text read and decoded at once: a
+# single query reads a page, a batch reads every page of a table in one pass.
+# Tables looked up by key (the registry's links, the candidate index) keep a row
+# per key; a batch reads each of them whole too.
+
+
+def page_size(space: str) -> int:
+    """Items per page: a single query reads a page to get one item, a batch every page.
+
+    A query's verdict reads records scattered over the registry (posts, parents,
+    allegations), each validated with its page: small pages. Names come from
+    the index in runs, and a column decodes faster the longer it is.
+    """
+    return 16 if space in _MODELS else 64
+
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE records (
-    kind TEXT NOT NULL, id TEXT NOT NULL, ord INTEGER NOT NULL, body TEXT NOT NULL,
-    checksum INTEGER NOT NULL, PRIMARY KEY (kind, id)
+CREATE TABLE pages (
+    space TEXT NOT NULL, page INTEGER NOT NULL, body TEXT NOT NULL, checksum INTEGER NOT NULL,
+    PRIMARY KEY (space, page)
 ) WITHOUT ROWID;
-CREATE INDEX records_order ON records (kind, ord);
-CREATE TABLE names (
-    space TEXT NOT NULL, idx INTEGER NOT NULL, body TEXT NOT NULL, checksum INTEGER NOT NULL,
-    PRIMARY KEY (space, idx)
+CREATE TABLE keyed (
+    space TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL, checksum INTEGER NOT NULL,
+    PRIMARY KEY (space, key)
 ) WITHOUT ROWID;
 CREATE TABLE lists (
     name TEXT PRIMARY KEY, body TEXT NOT NULL, checksum INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE TABLE postings (
-    space TEXT NOT NULL, feature TEXT NOT NULL, body TEXT NOT NULL,
-    checksum INTEGER NOT NULL, PRIMARY KEY (space, feature)
-) WITHOUT ROWID;
 """
 _MODELS: dict[str, type[BaseModel]] = {
-    "unit": Unit, "person": Person, "source": Source, "allegation": Allegation,
+    "units": Unit, "people": Person, "sources": Source, "allegations": Allegation,
 }
 # The registry's indexes, stored as id -> list of ids (or of [person id, post index]).
 _LINKS = ("children", "successors", "posts_by_unit", "allegations_by_unit",
           "allegations_by_person")
-_TABLES = ("records", "names", "postings", "lists")
+TABLES = ("meta", "pages", "keyed", "lists")
+
+
+@functools.cache
+def _adapter(model: type[BaseModel]) -> TypeAdapter[list[Any]]:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
+
+
+def _pages(items: Sequence[Any], size: int, encode_page: Callable[[Sequence[Any]], str],
+           ) -> Iterator[tuple[int, str, int]]:
+    for number, start in enumerate(range(0, len(items), size)):
+        text = encode_page(items[start : start + size])
+        yield number, text, _checksum(text)
 
 
 def _write(path: Path, reg: registry.Registry, state: Mapping[str, Any], meta: dict[str, Any],
@@ -236,60 +366,44 @@ def _write(path: Path, reg: registry.Registry, state: Mapping[str, Any], meta: d
     connection = sqlite3.connect(path)
     try:
         connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
-        counts: dict[str, int] = {}
 
-        def rows(kind: str, table: Mapping[str, Any], body: Callable[[Any], str],
-                 ) -> Iterator[tuple[str, str, int, str, int]]:
-            for order, (key, value) in enumerate(table.items()):
-                text = body(value)
-                yield kind, key, order, text, _checksum(text)
+        def paged(space: str, items: Sequence[Any],
+                  encode_page: Callable[[Sequence[Any]], str]) -> None:
+            connection.executemany("INSERT INTO pages VALUES (?, ?, ?, ?)", (
+                (space, *page) for page in _pages(items, page_size(space), encode_page)))
 
-        for kind, table in (("unit", reg.units), ("person", reg.people),
-                            ("source", reg.sources), ("allegation", reg.allegations)):
-            connection.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?)", rows(
-                kind, table, lambda record: record.model_dump_json(exclude_defaults=True),
+        def keyed(space: str, table: Mapping[str, Any]) -> None:
+            connection.executemany("INSERT INTO keyed VALUES (?, ?, ?, ?)", (
+                (space, key, text, _checksum(text)) for key, text in (
+                    (key, json.dumps(items, ensure_ascii=False)) for key, items in table.items()
+                )
             ))
-        for link in _LINKS:
-            connection.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?)", rows(
-                link, getattr(reg, link), lambda ids: json.dumps(ids, ensure_ascii=False),
-            ))
-        counts["records"] = sum(len(getattr(reg, name)) for name in (
-            "units", "people", "sources", "allegations", *_LINKS))
-        counts["names"] = counts["postings"] = 0
+
         lists: dict[str, Any] = {}
+        for name, model in _MODELS.items():
+            table = getattr(reg, name)
+            lists[f"ids:{name}"] = list(table)
+            adapter = _adapter(model)
+            paged(name, list(table.values()), lambda page, adapter=adapter: adapter.dump_json(
+                list(page), exclude_defaults=True).decode("utf-8"))
+        for link in _LINKS:
+            keyed(link, getattr(reg, link))
         for name, value in state.items():
             if name.endswith("_entries"):
-                connection.executemany("INSERT INTO names VALUES (?, ?, ?, ?)", (
-                    (name, index, text, _checksum(text)) for index, text in (
-                        (index, json.dumps(encode(
-                            [entry.entity, entry.written, entry.name]), ensure_ascii=False))
-                        for index, entry in enumerate(value)
-                    )
-                ))
-                counts["names"] += len(value)
+                paged(name, value, lambda page: json.dumps(encode_columns(page),
+                                                           ensure_ascii=False))
             elif isinstance(value, Mapping):
-                connection.executemany("INSERT INTO postings VALUES (?, ?, ?, ?)", (
-                    (name, feature, text, _checksum(text)) for feature, text in (
-                        (feature, json.dumps(items, ensure_ascii=False))
-                        for feature, items in value.items()
-                    )
-                ))
-                counts["postings"] += len(value)
+                keyed(name, value)
             else:
                 lists[name] = list(value)
-        lists["unit_ids"] = list(reg.units)
-        lists["person_ids"] = list(reg.people)
         connection.executemany("INSERT INTO lists VALUES (?, ?, ?)", (
             (name, text, _checksum(text)) for name, text in (
                 (name, json.dumps(value, ensure_ascii=False)) for name, value in lists.items()
             )
         ))
-        counts["lists"] = len(lists)
         meta = {
             **meta,
-            "counts": counts,
-            "sizes": {"units": len(reg.units), "people": len(reg.people),
-                      "sources": len(reg.sources), "allegations": len(reg.allegations),
+            "sizes": {**{name: len(getattr(reg, name)) for name in _MODELS},
                       **{link: len(getattr(reg, link)) for link in _LINKS}},
             "lists": sorted(lists),
         }
@@ -302,7 +416,7 @@ def _write(path: Path, reg: registry.Registry, state: Mapping[str, Any], meta: d
         connection.close()
 
 
-# --- reading an entry lazily ---------------------------------------------------------------
+# --- reading an entry ------------------------------------------------------------------------
 
 
 class _Entry:
@@ -343,22 +457,25 @@ class _Entry:
         except sqlite3.Error as error:
             raise CacheCorrupt(str(error)) from None
 
-    def one(self, sql: str, key: tuple[Any, ...]) -> str | None:
+    def rows(self, sql: str, key: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        """Rows whose last two columns are a body and its checksum, each checked."""
         try:
-            row = self.connection.execute(sql, key).fetchone()
+            found = self.connection.execute(sql, key).fetchall()
         except sqlite3.Error as error:
             raise CacheCorrupt(str(error)) from None
-        if row is None:
-            return None
-        body, checksum = row
-        if not isinstance(body, str) or _checksum(body) != checksum:
-            raise CacheCorrupt(f"a row of {self.path.name} fails its checksum")
-        return body
+        for *_, body, checksum in found:
+            if not isinstance(body, str) or _checksum(body) != checksum:
+                raise CacheCorrupt(f"a row of {self.path.name} fails its checksum")
+        return found
 
-    def ids(self, kind: str) -> list[str]:
+    def one(self, sql: str, key: tuple[Any, ...]) -> str | None:
+        found = self.rows(sql, key)
+        return found[0][-2] if found else None
+
+    def keys(self, space: str) -> list[str]:
         try:
             return [key for (key,) in self.connection.execute(
-                "SELECT id FROM records WHERE kind = ? ORDER BY ord", (kind,))]
+                "SELECT key FROM keyed WHERE space = ?", (space,))]
         except sqlite3.Error as error:
             raise CacheCorrupt(str(error)) from None
 
@@ -370,14 +487,124 @@ def _json(body: str) -> Any:
         raise CacheCorrupt(str(error)) from None
 
 
-class _Table(Mapping[str, Any]):
-    """A registry table (or index) whose rows are read when first asked for."""
+def _ids(body: str | list[Any]) -> tuple[Any, ...]:
+    items = _json(body) if isinstance(body, str) else body
+    # One kind of item a list: ids or numbers, or pairs ([person id, post index]).
+    if items and type(items[0]) is list:
+        return tuple(map(tuple, items))
+    return tuple(items)
 
-    def __init__(self, entry: _Entry, kind: str, size: int, make: Callable[[str], Any]) -> None:
+
+def _page_reader(space: str) -> Callable[[str], list[Any]]:
+    """How a page of `space` is decoded: records by pydantic, prepared names by column."""
+    model = _MODELS.get(space)
+    if model is None:
+        return lambda body: decode_columns(_json(body))
+    adapter = _adapter(model)
+
+    def records(body: str) -> list[Any]:
+        try:
+            return adapter.validate_json(body)
+        except ValidationError as error:
+            raise CacheCorrupt(str(error)) from None
+
+    return records
+
+
+_PAGE_SQL = "SELECT body, checksum FROM pages WHERE space = ? AND page = ?"
+_PAGES_SQL = "SELECT page, body, checksum FROM pages WHERE space = ? ORDER BY page"
+_KEY_SQL = "SELECT body, checksum FROM keyed WHERE space = ? AND key = ?"
+_KEYS_SQL = "SELECT key, body, checksum FROM keyed WHERE space = ?"
+
+
+def _whole_pages(entry: _Entry, space: str, size: int) -> list[Any]:
+    """Every item of a paged table, read in one query and decoded page by page."""
+    read = _page_reader(space)
+    items: list[Any] = []
+    for number, (page, body, _) in enumerate(entry.rows(_PAGES_SQL, (space,))):
+        if page != number:
+            raise CacheCorrupt(f"page {number} of {space} is missing")
+        items += read(body)
+    if len(items) != size:
+        raise CacheCorrupt(f"{space}: {len(items)} items where {size} were written")
+    return items
+
+
+def _whole_keyed(entry: _Entry, space: str, size: int | None = None) -> dict[str, Any]:
+    rows = entry.rows(_KEYS_SQL, (space,))
+    # Decoded as one JSON text: one call for the table, not one per row.
+    table = dict(zip((key for key, _, _ in rows),
+                     map(_ids, _json(f"[{','.join(body for _, body, _ in rows)}]")), strict=True))
+    if size is not None and len(table) != size:
+        raise CacheCorrupt(f"{space}: {len(table)} rows where {size} were written")
+    return table
+
+
+class _Paged(Sequence[Any]):
+    """A paged table read a page at a time, when one of its items is first asked for."""
+
+    def __init__(self, entry: _Entry, space: str, size: int) -> None:
         self._entry = entry
-        self._kind = kind
+        self._space = space
         self._size = size
-        self._make = make
+        self._read = _page_reader(space)
+        self._page = page_size(space)
+        self._pages: dict[int, list[Any]] = {}
+
+    def __getitem__(self, index: int) -> Any:  # type: ignore[override]
+        if not isinstance(index, int) or not 0 <= index < self._size:
+            raise IndexError(index)
+        number, offset = divmod(index, self._page)
+        page = self._pages.get(number)
+        if page is None:
+            body = self._entry.one(_PAGE_SQL, (self._space, number))
+            if body is None:
+                raise CacheCorrupt(f"page {number} of {self._space} is missing")
+            page = self._pages[number] = self._read(body)
+            if len(page) != min(self._page, self._size - number * self._page):
+                raise CacheCorrupt(f"page {number} of {self._space} has {len(page)} items")
+        return page[offset]
+
+    def __len__(self) -> int:
+        return self._size
+
+
+class _Records(Mapping[str, Any]):
+    """A registry table by id: its ids read whole, its records a page at a time."""
+
+    def __init__(self, ids: Sequence[str], records: _Paged) -> None:
+        self._ids = ids
+        self._records = records
+        self._where: dict[str, int] | None = None
+
+    def _position(self, key: object) -> int | None:
+        if self._where is None:
+            self._where = {key: index for index, key in enumerate(self._ids)}
+        return self._where.get(key) if isinstance(key, str) else None
+
+    def __getitem__(self, key: str) -> Any:
+        index = self._position(key)
+        if index is None:
+            raise KeyError(key)
+        return self._records[index]
+
+    def __contains__(self, key: object) -> bool:
+        return self._position(key) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+class _Keyed(Mapping[str, Any]):
+    """A table by key (a registry link, a table of the candidate index), a row at a time."""
+
+    def __init__(self, entry: _Entry, space: str, size: int | None = None) -> None:
+        self._entry = entry
+        self._space = space
+        self._size = size
         self._held: dict[str, Any] = {}
         self._missing: set[str] = set()
 
@@ -387,100 +614,18 @@ class _Table(Mapping[str, Any]):
             return held
         if not isinstance(key, str) or key in self._missing:
             raise KeyError(key)
-        body = self._entry.one("SELECT body, checksum FROM records WHERE kind = ? AND id = ?",
-                               (self._kind, key))
+        body = self._entry.one(_KEY_SQL, (self._space, key))
         if body is None:
             self._missing.add(key)
             raise KeyError(key)
-        try:
-            made = self._held[key] = self._make(body)
-        except (ValidationError, ValueError, TypeError) as error:
-            raise CacheCorrupt(str(error)) from None
-        return made
-
-    def __contains__(self, key: object) -> bool:
-        try:
-            self[key]  # type: ignore[index]
-        except KeyError:
-            return False
-        return True
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._entry.ids(self._kind))
-
-    def __len__(self) -> int:
-        return self._size
-
-
-def _model(model: type[BaseModel]) -> Callable[[str], Any]:
-    return model.model_validate_json
-
-
-def _ids(body: str) -> tuple[Any, ...]:
-    return tuple(tuple(item) if isinstance(item, list) else item for item in _json(body))
-
-
-class _Names(Sequence[Any]):
-    """The matcher's prepared names of one kind, read by position when first asked for."""
-
-    def __init__(self, entry: _Entry, space: str, size: int, make: Callable[..., Any]) -> None:
-        self._entry = entry
-        self._space = space
-        self._size = size
-        self._make = make
-        self._held: dict[int, Any] = {}
-
-    def __getitem__(self, index: int) -> Any:  # type: ignore[override]
-        held = self._held.get(index)
-        if held is not None:
-            return held
-        if not isinstance(index, int) or not 0 <= index < self._size:
-            raise IndexError(index)
-        body = self._entry.one("SELECT body, checksum FROM names WHERE space = ? AND idx = ?",
-                               (self._space, index))
-        if body is None:
-            raise CacheCorrupt(f"{self._space} {index} is missing")
-        try:
-            entity, written, name = _json(body)
-            made = self._held[index] = self._make(entity, written, decode(name))
-        except (TypeError, ValueError) as error:
-            raise CacheCorrupt(str(error)) from None
-        return made
-
-    def __len__(self) -> int:
-        return self._size
-
-
-class _Postings(Mapping[str, Any]):
-    """One of the candidate index's tables: feature -> the names that have it."""
-
-    def __init__(self, entry: _Entry, space: str) -> None:
-        self._entry = entry
-        self._space = space
-        self._held: dict[str, Any] = {}
-
-    def __getitem__(self, feature: str) -> Any:
-        held = self._held.get(feature)
-        if held is None:
-            body = self._entry.one(
-                "SELECT body, checksum FROM postings WHERE space = ? AND feature = ?",
-                (self._space, feature))
-            held = self._held[feature] = () if body is None else _ids(body)
+        held = self._held[key] = _ids(body)
         return held
 
-    def get(self, feature: str, default: Any = None) -> Any:
-        found = self[feature]
-        return found if found else default
-
     def __iter__(self) -> Iterator[str]:
-        try:
-            return iter([feature for (feature,) in self._entry.connection.execute(
-                "SELECT feature FROM postings WHERE space = ?", (self._space,))])
-        except sqlite3.Error as error:
-            raise CacheCorrupt(str(error)) from None
+        return iter(self._entry.keys(self._space))
 
     def __len__(self) -> int:
-        return sum(1 for _ in self)
+        return self._size if self._size is not None else len(self._entry.keys(self._space))
 
 
 class _List(Sequence[Any]):
@@ -567,31 +712,54 @@ class Compiled:
 
 
 def _restore(entry: _Entry, data: Path, bulk: bool) -> Compiled:
+    """The compiled registry an entry holds: read as used, or (`bulk`) all of it now.
+
+    Read whole, the registry and the matcher are plain lists and dicts, read by
+    one query per table and decoded a page at a time, and the entry is not read
+    again: worker processes forked later share them with this one.
+    """
     from vetting import matching
 
     meta = entry.meta
     sizes = meta["sizes"]
     tables: dict[str, Any] = {}
-    for kind, name in (("unit", "units"), ("person", "people"), ("source", "sources"),
-                       ("allegation", "allegations")):
-        tables[name] = _Table(entry, kind, sizes[name], _model(_MODELS[kind]))
+    ids: dict[str, Sequence[str]] = {}
+    for name in _MODELS:
+        ids[name] = _List(entry, f"ids:{name}").whole() if bulk else _List(entry, f"ids:{name}")
+        if bulk:
+            tables[name] = dict(zip(ids[name], _whole_pages(entry, name, sizes[name]),
+                                    strict=True))
+        else:
+            tables[name] = _Records(ids[name], _Paged(entry, name, sizes[name]))
     for link in _LINKS:
-        tables[link] = _Table(entry, link, sizes[link], _ids)
+        tables[link] = (_whole_keyed(entry, link, sizes[link]) if bulk
+                        else _Keyed(entry, link, sizes[link]))
     reg = registry.Registry(digest=meta["digest"], folder=data, **tables)
-    units = _ById(_List(entry, "unit_ids"), tables["units"])
-    people = _ById(_List(entry, "person_ids"), tables["people"])
+    if bulk:
+        units: Sequence[Any] = list(tables["units"].values())
+        people: Sequence[Any] = list(tables["people"].values())
+    else:
+        units = _ById(ids["units"], tables["units"])
+        people = _ById(ids["people"], tables["people"])
     state: dict[str, Any] = {}
     for name in matching.Matcher.STATE:
         if name in meta["lists"]:
             # A batch reads these lists over and over: plain lists then, read now.
             state[name] = _List(entry, name).whole() if bulk else _List(entry, name)
         elif name.endswith("_entries"):
-            kind = matching.UnitEntry if name.startswith("_unit") else matching.PersonEntry
-            state[name] = _Names(entry, name, meta["entries"][name], kind)
+            size = meta["entries"][name]
+            state[name] = (_whole_pages(entry, name, size) if bulk
+                           else _Paged(entry, name, size))
         else:
-            state[name] = _Postings(entry, name)
-    compiled = Compiled(reg, True, entry.path, _entry=entry)
+            state[name] = _whole_keyed(entry, name) if bulk else _Keyed(entry, name)
+    compiled = Compiled(reg, True, entry.path, _entry=None if bulk else entry)
     compiled._matcher = matching.Matcher.restore(units, people, state)
+    if bulk:
+        entry.connection.close()
+        # What was read lives as long as the process: the collector need not walk its
+        # millions of objects again at every full collection (nor touch their pages,
+        # which forked workers share).
+        gc.freeze()
     return compiled
 
 
@@ -660,12 +828,27 @@ def _prune(kept: Path, registry_folder: str) -> None:
             _discard(path)
 
 
+# Reading a whole entry costs about as much as reading, row by row, what this many
+# distinct queries per registry unit and person touch (a query meets tens of names).
+WHOLE_AT = 0.25
+
+
+def reads_whole(sizes: Mapping[str, int], queries: int, shared: bool) -> bool:
+    """Whether `queries` distinct queries are better served by reading the entry whole.
+
+    `shared`: forked worker processes will share what is read before they start.
+    """
+    return shared or queries >= WHOLE_AT * (sizes.get("units", 0) + sizes.get("people", 0))
+
+
 def open_compiled(data: Path | None = None, max_bytes: int | None = None, *,
-                  use_cache: bool = True, bulk: bool = False) -> Compiled:
+                  use_cache: bool = True, queries: int = 1, shared: bool = False,
+                  ) -> Compiled:
     """The registry in use, ready for verdicts, through the cache.
 
-    `bulk`: many queries will follow (a batch), so tables every query uses are
-    read whole at once rather than row by row.
+    `queries`: how many distinct queries will follow (a batch's); when they are
+    many, or `shared` (worker processes will share the registry), the entry is
+    read whole at once (`reads_whole`), else row by row as the queries need.
 
     Raises registry.RegistryError when the registry cannot be used, as
     registry.open_registry does.
@@ -689,7 +872,7 @@ def open_compiled(data: Path | None = None, max_bytes: int | None = None, *,
                 FORMAT, _version(), code, key
             ):
                 raise CacheCorrupt("written for another registry or version")
-            compiled = _restore(entry, located, bulk)
+            compiled = _restore(entry, located, reads_whole(meta["sizes"], queries, shared))
             compiled._rebuild = lambda: _stored(_build(located, max_bytes), path, key, code)
             return compiled
         except CacheCorrupt:

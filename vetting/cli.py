@@ -23,6 +23,7 @@ import typer
 from vetting import checks, loader, records, registry, render, roster, schemas
 from vetting.codes import clip
 from vetting.model import Law, PartialDate
+from vetting.rules import MAX_CANDIDATES
 
 if TYPE_CHECKING:  # imported when a verdict is asked for, to start fast otherwise
     from vetting.cache import Compiled
@@ -289,6 +290,15 @@ VerdictFormatOption = Annotated[
         show_default=False,
     ),
 ]
+MAX_CANDIDATES_LIMIT = 100_000
+MaxCandidatesOption = Annotated[
+    int,
+    typer.Option(
+        "--max-candidates", metavar="N", min=0, max=MAX_CANDIDATES_LIMIT,
+        help="List the best N candidates of each name asked (0: all); the answer says how "
+        "many more there were. The verdict comes from all of them.",
+    ),
+]
 VERDICT_EXIT = {
     "ELIGIBLE": Exit.OK, "REVIEW": Exit.REVIEW, "SUSPENDED": Exit.FAIL, "INELIGIBLE": Exit.FAIL,
 }
@@ -346,13 +356,13 @@ def open_registry(data: Path | None) -> registry.Registry:
         _usage_error(str(error))
 
 
-def open_compiled(data: Path | None, *, bulk: bool = False) -> Compiled:
+def open_compiled(data: Path | None, *, queries: int = 1, shared: bool = False) -> Compiled:
     """The registry in use through the compiled cache (vetting/cache.py), or exit 2."""
     # `from vetting import cache` would find functools.cache in vetting/__init__.py.
     from vetting.cache import open_compiled as open_cached
 
     try:
-        return open_cached(data, bulk=bulk)
+        return open_cached(data, queries=queries, shared=shared)
     except (registry.RegistryError, loader.UnreadableError, OSError) as error:
         _usage_error(str(error))
 
@@ -365,14 +375,14 @@ def _output_format(chosen: VerdictFormat | None) -> str:
 
 def _vet(
     query: Query, as_of: str | None, law: Law, output_format: VerdictFormat | None,
-    data: Path | None,
+    data: Path | None, max_candidates: int,
 ) -> NoReturn:
     from vetting.composite import vet_as_written
 
     day = parse_as_of(as_of)
-    answer = open_compiled(data).run(
-        lambda used: vet_as_written(used.registry, used.matcher, query, as_of=day, law=law)
-    )
+    answer = open_compiled(data).run(lambda used: vet_as_written(
+        used.registry, used.matcher, query, as_of=day, law=law, max_candidates=max_candidates,
+    ))
     _render("verdict", output_format, answer)
     raise typer.Exit(VERDICT_EXIT[answer.verdict])
 
@@ -420,6 +430,7 @@ def unit(
     country: CountryOption = None,
     output_format: VerdictFormatOption = None,
     data: DataOption = None,
+    max_candidates: MaxCandidatesOption = MAX_CANDIDATES,
 ) -> None:
     """Vet a unit: the verdict, its reasons and the sources they rest on.
 
@@ -439,7 +450,7 @@ def unit(
     from vetting.rules import Query
 
     query = Query("unit", _name(name, "NAME"), country=parse_country(country))
-    _vet(query, as_of, law, output_format, data)
+    _vet(query, as_of, law, output_format, data, max_candidates)
 
 
 @app.command()
@@ -471,6 +482,7 @@ def person(
     country: CountryOption = None,
     output_format: VerdictFormatOption = None,
     data: DataOption = None,
+    max_candidates: MaxCandidatesOption = MAX_CANDIDATES,
 ) -> None:
     """Vet a person, alone or as a member of a unit (the worse of the two verdicts).
 
@@ -497,7 +509,7 @@ def person(
         "person", _name(name, "NAME"), None if unit is None else _name(unit, "--unit"),
         birth_date, parse_country(country),
     )
-    _vet(query, as_of, law, output_format, data)
+    _vet(query, as_of, law, output_format, data, max_candidates)
 
 
 @app.command()
@@ -789,9 +801,9 @@ def _previous(path: Path, rows: roster.Roster) -> tuple[PreviousRow, ...]:
 
 def _vet_with_progress(
     rows: roster.Roster, compiled: Compiled, as_of: date, law: Law, jobs: int,
-    previous: tuple[Path, tuple[PreviousRow, ...]] | None = None,
+    max_candidates: int, previous: tuple[Path, tuple[PreviousRow, ...]] | None = None,
 ) -> roster.Batch:
-    batch = _vet_rows(rows, compiled, as_of, law, jobs)
+    batch = _vet_rows(rows, compiled, as_of, law, jobs, max_candidates)
     if previous is None:
         return batch
     from vetting.revet import recheck
@@ -801,12 +813,13 @@ def _vet_with_progress(
 
 
 def _vet_rows(
-    rows: roster.Roster, compiled: Compiled, as_of: date, law: Law, jobs: int
+    rows: roster.Roster, compiled: Compiled, as_of: date, law: Law, jobs: int,
+    max_candidates: int,
 ) -> roster.Batch:
     if len(rows.rows) <= PROGRESS_OVER or not sys.stderr.isatty():
         return compiled.run(lambda used: roster.vet_roster(
             rows, used.registry, used.matcher, as_of=as_of, law=law, jobs=jobs,
-            after_fork=used.after_fork,
+            after_fork=used.after_fork, max_candidates=max_candidates,
         ))
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -817,6 +830,7 @@ def _vet_rows(
         return compiled.run(lambda used: roster.vet_roster(
             rows, used.registry, used.matcher, as_of=as_of, law=law, jobs=jobs,
             after_fork=used.after_fork, progress=lambda done: bar.advance(task, done),
+            max_candidates=max_candidates,
         ))
 
 
@@ -893,7 +907,7 @@ def batch(
         typer.Option(
             "--jobs", "-j", min=0, max=MAX_JOBS,
             help="Processes that match the roster's names at once; 0: one per CPU. Each "
-            "holds its own share of the registry in memory. Rosters of fewer than 2,000 "
+            "shares the registry read before it starts. Rosters of fewer than 2,000 "
             "distinct names are always vetted in one. The results are the same whatever "
             "the number.",
         ),
@@ -908,6 +922,7 @@ def batch(
             show_default=False,
         ),
     ] = None,
+    max_candidates: MaxCandidatesOption = MAX_CANDIDATES,
 ) -> None:
     """Vet every row of a roster (a CSV or .xlsx of nominees) and write one result per row.
 
@@ -964,8 +979,11 @@ def batch(
     for warning in rows.warnings:
         typer.echo(f"vet: warning: {warning}", err=True)
     earlier = (previous, _previous(previous, rows)) if previous is not None else None
+    jobs = jobs or _cpus()
     _pause_collector(context)
-    compiled = open_compiled(data, bulk=True)
+    distinct = roster.distinct_queries(rows)
+    compiled = open_compiled(data, queries=distinct,
+                             shared=roster.in_workers(distinct, jobs))
     if output_format is None:
         terminal = out is None and sys.stdout.isatty()
         output_format = BatchFormat.TABLE if terminal else BatchFormat.CSV
@@ -974,10 +992,11 @@ def batch(
         if out is not None:
             binary = output_format is BatchFormat.XLSX
             with roster.atomic_output(out, binary=binary) as stream:
-                result = _vet_with_progress(rows, compiled, day, law, jobs or _cpus(), earlier)
+                result = _vet_with_progress(rows, compiled, day, law, jobs, max_candidates,
+                                            earlier)
                 write(result, stream)
         else:
-            result = _vet_with_progress(rows, compiled, day, law, jobs or _cpus(), earlier)
+            result = _vet_with_progress(rows, compiled, day, law, jobs, max_candidates, earlier)
             stream = _stdout()
             if output_format is not BatchFormat.TABLE:
                 stream.reconfigure(encoding="utf-8", newline="")  # type: ignore[attr-defined]

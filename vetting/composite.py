@@ -30,6 +30,7 @@ from vetting.context import countries_in, read_path
 from vetting.matching import Band
 from vetting.names import forces, parse_unit
 from vetting.rules import (
+    MAX_CANDIDATES,
     Answer,
     Match,
     Query,
@@ -238,7 +239,8 @@ def deciding(parts: tuple[PartAnswer, ...]) -> PartAnswer:
 
 
 def vet_as_written(
-    registry: Registry, matcher: Matcher, query: Query, *, as_of: date, law: Law
+    registry: Registry, matcher: Matcher, query: Query, *, as_of: date, law: Law,
+    max_candidates: int = MAX_CANDIDATES,
 ) -> Answer:
     """`vet unit` and `vet person --unit`: the unit read as a roster cell is.
 
@@ -250,7 +252,8 @@ def vet_as_written(
     steps = plan(query.kind, query.name if query.kind == "person" else None, parts,
                  query.birth_date, query.country)
     asked = list(dict.fromkeys(piece for step in steps for piece in step.pieces))
-    answers = dict(zip(asked, vet_queries(registry, matcher, asked, as_of=as_of, law=law),
+    answers = dict(zip(asked, vet_queries(registry, matcher, asked, as_of=as_of, law=law,
+                                           max_candidates=max_candidates),
                        strict=True))
     found = [answer_part(step, [answers[piece] for piece in step.pieces], registry, as_of, law)
              for step in steps]

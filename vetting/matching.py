@@ -314,9 +314,10 @@ class Matcher:
     # --- units ----------------------------------------------------------------------
 
     def match_unit(
-        self, query: str, *, country: str | None = None, limit: int = 10
+        self, query: str, *, country: str | None = None, limit: int | None = 10
     ) -> list[Candidate]:
-        """Units the query may name, best first: `match`, `possible` and `inside`.
+        """Units the query may name, best first: `match`, `possible` and `inside` (the
+        first `limit`; None: all).
 
         A query that is a path with places or forces in it ("102nd Infantry
         Battalion, Tlatlaya, Estado de México") is matched on its unit, and the
@@ -351,7 +352,7 @@ class Matcher:
         return _finish([candidate for _, candidate in best.values()], limit)
 
     def match_units(
-        self, queries: Sequence[str], *, country: str | None = None, limit: int = 10
+        self, queries: Sequence[str], *, country: str | None = None, limit: int | None = 10
     ) -> list[list[Candidate]]:
         """Many queries at once; each distinct query is matched once."""
         done: dict[str, list[Candidate]] = {}
@@ -532,15 +533,19 @@ class Matcher:
         *,
         birth_date: PartialDate | None = None,
         country: str | None = None,
-        limit: int = 10,
+        limit: int | None = 10,
+        explain: int | None = None,
     ) -> list[Candidate]:
-        """People the query may name, best first: `match` and `possible` only.
+        """People the query may name, best first: `match` and `possible` only (the
+        first `limit`; None: all). Only the first `explain` (None: all) are given the
+        reasons for their score; the others are ranked and banded, for a caller that
+        lists only the first few but judges by all.
 
         The query is read by the naming culture of `country` (vocab/naming.yaml);
         without one, by each registry person's own.
         """
         fits = self._person_fits(query, _query_culture(country))
-        return self._people_found(fits, birth_date, country, limit)
+        return self._people_found(fits, birth_date, country, limit, explain)
 
     def _person_fits(self, query: str, culture: str | None) -> list[_QueryFit]:
         """The registry names that fit the query well enough to list, each with the
@@ -565,7 +570,8 @@ class Matcher:
         fits: Iterable[_QueryFit],
         birth_date: PartialDate | None,
         country: str | None,
-        limit: int,
+        limit: int | None,
+        explain: int | None = None,
     ) -> list[Candidate]:
         """The people `fits` name, with what a birth date and country say, best first."""
         best: dict[int, tuple[tuple[bool, float, bool], Candidate]] = {}
@@ -587,6 +593,8 @@ class Matcher:
                 explained[candidate.id] = (fit, parsed, (*notes, *context))
         found = _finish([candidate for _, candidate in best.values()], limit)
         for position, candidate in enumerate(found):
+            if explain is not None and position >= explain:
+                break  # ranked and banded; only the listed ones are explained
             fit, parsed, context = explained[candidate.id]
             # `_finish` may have added why a match was demoted: it comes last.
             found[position] = replace(candidate, explanation=(
@@ -661,7 +669,8 @@ class Matcher:
         *,
         birth_dates: Sequence[PartialDate | None] | None = None,
         countries: Sequence[str | None] | None = None,
-        limit: int = 10,
+        limit: int | None = 10,
+        explain: int | None = None,
     ) -> list[list[Candidate]]:
         """Many queries at once; each distinct name is matched once, and each distinct
         (name, birth date, country) answered once."""
@@ -681,7 +690,7 @@ class Matcher:
                 read = (query, _query_culture(key[2]))
                 if read not in fitted:
                     fitted[read] = self._person_fits(*read)
-                done[key] = self._people_found(fitted[read], key[1], key[2], limit)
+                done[key] = self._people_found(fitted[read], key[1], key[2], limit, explain)
             results.append(done[key])
         return results
 
@@ -1609,7 +1618,7 @@ def _keep_best(
     return False
 
 
-def _finish(candidates: Iterable[Candidate], limit: int) -> list[Candidate]:
+def _finish(candidates: Iterable[Candidate], limit: int | None) -> list[Candidate]:
     """Best first; a match another candidate comes close to is demoted to `possible`.
 
     Any candidate within TIE points of the best match, in either band, means the
@@ -1619,7 +1628,7 @@ def _finish(candidates: Iterable[Candidate], limit: int) -> list[Candidate]:
     """
     ranked = sorted(candidates, key=lambda c: (not _rank(c)[0], -c.score, c.name, c.id))
     if not ranked or ranked[0].band is not Band.MATCH:
-        return ranked[: max(0, limit)]
+        return ranked[: limit if limit is None else max(0, limit)]
     top = ranked[0]
     close = [c for c in ranked[1:] if top.score - c.score < TIE]
     if close:
@@ -1639,4 +1648,4 @@ def _finish(candidates: Iterable[Candidate], limit: int) -> list[Candidate]:
             for c in ranked
         ]
         ranked.sort(key=lambda c: (not _rank(c)[0], -c.score, c.name, c.id))
-    return ranked[: max(0, limit)]
+    return ranked[: limit if limit is None else max(0, limit)]

@@ -68,6 +68,9 @@ def worst(verdicts: Iterable[Verdict]) -> Verdict:
     return max(verdicts, key=_SEVERITY.__getitem__, default=Verdict.ELIGIBLE)
 
 
+# Candidates an answer lists for each name asked, unless told otherwise (0: all).
+MAX_CANDIDATES = 10
+
 LAW_TITLES: dict[Law, str] = {
     Law.STATE: "State law (22 U.S.C. 2378d)",
     Law.DOD: "DoD law (10 U.S.C. 362)",
@@ -623,6 +626,7 @@ class Answer:
     sources: tuple[Source, ...]  # numbered from 1 in order of first use
     citations: tuple[tuple[int, ...], ...]  # per reason, the numbers of its sources
     registry: RegistryInfo
+    more_matches: int = 0  # candidates found but not listed in `matches` (--max-candidates)
     valid_until: date = field(init=False)
     duty_to_inform: bool = field(init=False)
 
@@ -653,6 +657,7 @@ class Answer:
                 }
                 for match in self.matches
             ],
+            "more_matches": self.more_matches,
             "reasons": [
                 {
                     "rule": reason.rule.slug,
@@ -702,10 +707,20 @@ def a_year_after(day: date) -> date:
 
 @dataclass(frozen=True, slots=True)
 class _Part:
-    """What matching one name found: the matches and the reasons they give."""
+    """What matching one name found: the matches, the reasons they give, and how many
+    of the matches an answer lists (the best first; the reasons come from all)."""
 
     matches: tuple[Match, ...]
     reasons: tuple[Reason, ...]
+    listed: int | None = None  # None: all
+
+    @property
+    def shown(self) -> tuple[Match, ...]:
+        return self.matches if self.listed is None else self.matches[: self.listed]
+
+    @property
+    def unlisted(self) -> int:
+        return len(self.matches) - len(self.shown)
 
     @property
     def verdict(self) -> Verdict:
@@ -713,12 +728,12 @@ class _Part:
 
 
 def _part(
-    engine: Engine, kind: str, name: str, candidates: Sequence[Candidate], *, asked: bool,
-    country: str | None = None,
+    engine: Engine, kind: str, name: str, candidates: Sequence[Candidate], cap: int | None,
+    *, asked: bool, country: str | None = None,
 ) -> _Part:
     """What one name found. `asked`: the query names it itself (not a person's unit), so
     a unit's answer includes the barred units it holds (contains-barred). `country`:
-    the one the query gave, if any."""
+    the one the query gave, if any. `cap`: how many candidates the answer lists."""
 
     def verdict_of(candidate: Candidate) -> EntityVerdict:
         if asked:
@@ -791,15 +806,17 @@ def _part(
         held = verdict_of(match.candidate).reasons
         reasons.append(inside_reason(name, match, held[0] if held else None))
     if not matched and not any(reason.verdict is not Verdict.ELIGIBLE for reason in reasons):
+        shown = len(possible) if cap is None else min(cap, len(possible))
         tail = (
-            f"; the {len(possible)} possible match{'es' if len(possible) > 1 else ''} listed "
-            "carry no bar" if possible else ""
+            f"; the {len(possible)} possible match{'es' if len(possible) > 1 else ''} "
+            f"{'listed' if shown == len(possible) else f'found ({shown} listed)'} carry no bar"
+            if possible else ""
         )
         reasons.append(Reason(
             Code.NO_RECORD, Verdict.ELIGIBLE, None, None,
             f"No {kind} in the registry matches {name!r}: no record in the registry{tail}.",
         ))
-    return _Part(tuple(matches), tuple(reasons))
+    return _Part(tuple(matches), tuple(reasons), cap)
 
 
 def inside_reason(name: str, container: Match, first: Reason | None) -> Reason:
@@ -841,10 +858,12 @@ def inside_reason(name: str, container: Match, first: Reason | None) -> Reason:
 def _answer(
     engine: Engine, query: Query, part: _Part, unit_part: _Part | None
 ) -> Answer:
-    matches = part.matches
+    matches = part.shown
+    more = part.unlisted
     reasons = list(part.reasons)
     if unit_part is not None:
-        matches += unit_part.matches
+        matches += unit_part.shown
+        more += unit_part.unlisted
         reasons += unit_part.reasons
         unit_verdict = unit_part.verdict
         matched_units = [m for m in unit_part.matches if m.candidate.band == "match"]
@@ -867,6 +886,7 @@ def _answer(
         sources=sources,
         citations=citations,
         registry=RegistryInfo.of(engine.registry),
+        more_matches=more,
     )
 
 
@@ -899,9 +919,15 @@ def vet_queries(
     as_of: date,
     law: Law,
     engine: Engine | None = None,
+    max_candidates: int = MAX_CANDIDATES,
 ) -> list[Answer]:
-    """Answer many queries; each distinct name is matched once, in bulk."""
+    """Answer many queries; each distinct name is matched once, in bulk.
+
+    An answer lists the best `max_candidates` candidates of each name (0: all) and
+    counts the others (`Answer.more_matches`); its verdict comes from all of them.
+    """
     engine = engine or Engine(registry, as_of=as_of, law=law)
+    cap = max_candidates or None
     unit_names: dict[str | None, dict[str, None]] = {}
     for query in queries:
         name = query.name if query.kind == "unit" else query.unit
@@ -911,7 +937,7 @@ def vet_queries(
     for country, names in unit_names.items():
         listed = list(names)
         for name, candidates in zip(
-            listed, matcher.match_units(listed, country=country), strict=True
+            listed, matcher.match_units(listed, country=country, limit=None), strict=True
         ):
             units_found[name, country] = candidates
     people = list(dict.fromkeys(
@@ -922,6 +948,7 @@ def vet_queries(
         [name for name, _, _ in people],
         birth_dates=[birth_date for _, birth_date, _ in people],
         countries=[country for _, _, country in people],
+        limit=None, explain=cap,
     ), strict=True)) if people else {}
 
     parts: dict[tuple[Any, ...], _Part] = {}
@@ -930,8 +957,8 @@ def vet_queries(
         kind: str, name: str, key: tuple[Any, ...], found: Mapping[Any, Any], asked: bool,
     ) -> _Part:
         if (kind, asked, *key) not in parts:
-            parts[(kind, asked, *key)] = _part(engine, kind, name, found[key], asked=asked,
-                                               country=key[-1])
+            parts[(kind, asked, *key)] = _part(engine, kind, name, found[key], cap,
+                                               asked=asked, country=key[-1])
         return parts[(kind, asked, *key)]
 
     answers: list[Answer] = []
@@ -956,7 +983,9 @@ def vet_queries(
 
 
 def vet_query(
-    registry: Registry, matcher: Matcher, query: Query, *, as_of: date, law: Law
+    registry: Registry, matcher: Matcher, query: Query, *, as_of: date, law: Law,
+    max_candidates: int = MAX_CANDIDATES,
 ) -> Answer:
     """Answer one query: match its name, then take the verdicts of what it matched."""
-    return vet_queries(registry, matcher, [query], as_of=as_of, law=law)[0]
+    return vet_queries(registry, matcher, [query], as_of=as_of, law=law,
+                       max_candidates=max_candidates)[0]

@@ -10,6 +10,7 @@ roster order.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import TextIO
 
 from vetting.render import renderer
@@ -19,16 +20,22 @@ from vetting.roster import Batch
 @renderer("batch", "jsonl")
 def batch_jsonl(batch: Batch, stream: TextIO) -> None:
     # Rows that ask the same query share one answer: it is encoded once, and each
-    # row's own keys are put in front of it.
+    # row's own keys are put in front of it. An encoding is kept only until the last
+    # row that shares it is written.
+    uses = Counter(id(result.answer) for result in batch.results)
     encoded: dict[int, str] = {}
     for result in batch.results:
         if result.answer is None or result.parts:
             stream.write(json.dumps(result.to_dict(batch), ensure_ascii=False) + "\n")
             continue
-        answer = encoded.get(id(result.answer))
+        key = id(result.answer)
+        answer = encoded.get(key)
         if answer is None:
-            answer = encoded[id(result.answer)] = json.dumps(
-                result.answer.to_dict(), ensure_ascii=False
-            )
+            answer = json.dumps(result.answer.to_dict(), ensure_ascii=False)
+        uses[key] -= 1
+        if uses[key]:
+            encoded[key] = answer
+        else:
+            encoded.pop(key, None)
         row = json.dumps(result.head(), ensure_ascii=False)
         stream.write(f"{row[:-1]}, {answer[1:]}\n")

@@ -121,6 +121,10 @@ def print_verdict(answer: Answer, console: Console) -> None:
         parts.append(_indented(
             f"{candidate.kind}, {candidate.band} {candidate.score:.0f}{': ' if why else ''}{why}"
         ))
+    if answer.more_matches:
+        more = answer.more_matches
+        parts.append(_indented(f"and {more} more candidate{'s' if more > 1 else ''}, not "
+                               "listed (--max-candidates 0 lists all)", 2))
     parts += ["", _heading("Reasons")]
     for reason, cited in zip(answer.reasons, answer.citations, strict=True):
         parts.append(_indented(Text.assemble(
